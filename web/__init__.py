@@ -1,0 +1,31 @@
+"""The HTTP boundary: receive, verify, enqueue, answer within milliseconds."""
+
+from __future__ import annotations
+
+import redis
+from celery import Celery
+from flask import Flask
+
+from web import health, shopify_webhooks
+from web.errors import register_error_handlers
+from web.intake import Intake
+from worker.celery_app_config import celery_config
+from worker.embedded_redis import ensure_embedded_redis
+from worker.settings import Settings
+
+
+def create_app(settings: Settings | None = None, redis_client: redis.Redis | None = None) -> Flask:
+    settings = settings or Settings.from_env()
+    if not settings.redis_url:
+        settings = settings.with_overrides(redis_url=ensure_embedded_redis())
+    app = Flask(__name__)
+    app.config["SETTINGS"] = settings
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    publisher = Celery("replacement_web")
+    publisher.conf.update(celery_config(settings, publisher=True))
+    client = redis_client or redis.Redis.from_url(settings.redis_url, socket_connect_timeout=0.5, socket_timeout=0.5)
+    app.extensions["intake"] = Intake(client, publisher, settings.dedupe_hours * 3600)
+    register_error_handlers(app)
+    app.register_blueprint(shopify_webhooks.blueprint)
+    app.register_blueprint(health.blueprint)
+    return app

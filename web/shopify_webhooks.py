@@ -1,0 +1,92 @@
+"""Shopify webhooks: `POST /webhooks/shopify`, every topic, `X-Shopify-Topic` says which."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Request, current_app, request
+from marshmallow import EXCLUDE, Schema, ValidationError, fields
+
+from web.errors import InvalidSignature, UnknownShop, ValidationFailed
+from web.receiver import Outcome, Receiver
+from web.signatures import matches_any
+from worker.tags import has_trigger
+
+blueprint = Blueprint("shopify_webhooks", __name__)
+
+
+def shopify_header(request: Request, name: str) -> str | None:
+    """Shopify sends `X-Shopify-<Name>`; its newer events use `shopify-<name>`."""
+    return request.headers.get(f"X-Shopify-{name}") or request.headers.get(f"Shopify-{name}")
+
+
+class OrderSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    id = fields.Integer(required=True, strict=True)
+    admin_graphql_api_id = fields.String(load_default=None)
+    name = fields.String(required=True)
+    tags = fields.String(required=True)
+    updated_at = fields.String(load_default=None)
+
+
+class ShopifyReceiver(Receiver):
+    name = "shopify"
+
+    def verify(self, request: Request, raw: bytes) -> None:
+        settings = current_app.config["SETTINGS"]
+        signature = shopify_header(request, "Hmac-Sha256")
+        shop = settings.shop(shopify_header(request, "Shop-Domain") or "")
+        if shop is None:
+            known = any(matches_any(s.webhook_secrets, raw, signature) for s in settings.shops.values())
+            raise UnknownShop() if known else InvalidSignature()
+        if not matches_any(shop.webhook_secrets, raw, signature):
+            raise InvalidSignature()
+
+    def extract(self, request: Request, body) -> Outcome:
+        topic = (shopify_header(request, "Topic") or "").strip().lower()
+        handler = TOPICS.get(topic)
+        if handler is None:
+            return Outcome.ignore(f"topic {topic or '(none)'} is not handled")
+        outcome = handler(current_app.config["SETTINGS"], body)
+        if outcome.signal is not None:
+            shop = shopify_header(request, "Shop-Domain").strip().lower()
+            outcome.signal["shop"] = shop
+            outcome.dedupe_keys = _delivery_keys(request, shop, topic) + outcome.dedupe_keys
+        return outcome
+
+
+def _delivery_keys(request: Request, shop: str, topic: str) -> list[str]:
+    keys = []
+    if webhook_id := shopify_header(request, "Webhook-Id"):
+        keys.append(f"shopify:{shop}:webhook:{webhook_id}")
+    if event_id := shopify_header(request, "Event-Id"):
+        keys.append(f"shopify:{shop}:event:{topic}:{event_id}")
+    return keys
+
+
+def load(schema: Schema, body) -> dict:
+    if not isinstance(body, dict):
+        raise ValidationFailed({"_schema": ["must be a JSON object"]})
+    try:
+        return schema.load(body)
+    except ValidationError as error:
+        raise ValidationFailed(error.messages) from None
+
+
+def order_updated(settings, body) -> Outcome:
+    order = load(OrderSchema(), body)
+    if not has_trigger(order["tags"], settings.replacement_tag):
+        return Outcome.ignore(f"order has no {settings.replacement_tag} tag")
+    gid = order["admin_graphql_api_id"] or f"gid://shopify/Order/{order['id']}"
+    return Outcome(signal={"source": "admin_tag", "source_label": "admin tag", "order": gid,
+                           "updated_at": order["updated_at"]})
+
+
+TOPICS = {
+    "orders/updated": order_updated,
+}
+
+
+@blueprint.post("/webhooks/shopify")
+def receive():
+    return ShopifyReceiver().receive(request)

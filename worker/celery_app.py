@@ -1,0 +1,29 @@
+"""The Celery application: `celery -A worker.celery_app worker|beat`.
+
+Settings come from the environment once; a bad one stops start-up with one line.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from celery import Celery
+
+from worker.celery_app_config import celery_config
+from worker.embedded_redis import ensure_embedded_redis
+from worker.logs import configure_logging
+from worker.settings import ConfigError, Settings
+
+
+def _load() -> Settings:
+    try:
+        settings = Settings.from_env()
+    except ConfigError as error:
+        sys.exit(f"configuration error: {error}")
+    return settings.with_overrides(redis_url=settings.redis_url or ensure_embedded_redis())
+
+
+settings = _load()
+configure_logging(settings.log_level)
+app = Celery("replacement_worker", include=["worker.tasks"])
+app.conf.update(celery_config(settings))

@@ -1,0 +1,44 @@
+"""Every Celery setting in one mapping, shared by the worker and the web tier's publisher."""
+
+from __future__ import annotations
+
+from worker.settings import Settings
+
+# A task must finish well inside the visibility timeout, or Redis hands it to a second
+# worker while the first still runs (measured in shared/CELERY-REDIS.md, B1a).
+TASK_SOFT_LIMIT = 45
+TASK_HARD_LIMIT = 60
+RETRY_BACKOFF_MAX = 30
+VISIBILITY_TIMEOUT = 300
+
+
+def celery_config(settings: Settings, publisher: bool = False) -> dict:
+    """One mapping for every Celery setting; `publisher` is the web tier, which must fail fast."""
+    connect_timeout = 0.5 if publisher else 3
+    return {
+        "broker_url": settings.redis_url,
+        "broker_connection_retry_on_startup": True,
+        "broker_transport_options": {
+            "visibility_timeout": VISIBILITY_TIMEOUT,
+            "socket_timeout": 1 if publisher else 5,
+            "socket_connect_timeout": connect_timeout,
+            "retry_on_timeout": True,
+        },
+        "task_publish_retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.1,
+                                      "interval_max": 0.1},
+        "task_serializer": "json",
+        "accept_content": ["json"],
+        "task_ignore_result": True,
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "task_acks_on_failure_or_timeout": True,
+        "worker_prefetch_multiplier": 1,
+        "worker_cancel_long_running_tasks_on_connection_loss": True,
+        "worker_soft_shutdown_timeout": 15,
+        "worker_hijack_root_logger": False,
+        "task_soft_time_limit": TASK_SOFT_LIMIT,
+        "task_time_limit": TASK_HARD_LIMIT,
+        "beat_schedule": {
+            "reconcile": {"task": "worker.tasks.reconcile", "schedule": settings.reconcile_minutes * 60.0},
+        },
+    }

@@ -1,0 +1,46 @@
+"""The project's exception root and the failures the worker tells apart."""
+
+
+class ReplacementError(Exception):
+    """Root of every error the project raises on purpose."""
+
+
+class PermanentFailure(ReplacementError):
+    """The request cannot be fulfilled as it stands; retrying will not help.
+
+    The message is the reason a merchant reads in the journal and on the original order.
+    """
+
+
+class ShopifyError(ReplacementError):
+    """An Admin API call failed; keeps what Shopify answered."""
+
+    def __init__(self, message: str, status: int | None = None, request_id: str | None = None,
+                 body: str | None = None):
+        super().__init__(message)
+        self.status = status
+        self.request_id = request_id
+        self.body = body
+
+
+class RetryableShopifyError(ShopifyError):
+    """Network error, timeout, 5xx or throttling: the same call may succeed later.
+
+    For a mutation the change may have been applied even though the answer was lost.
+    """
+
+
+class PermanentShopifyError(ShopifyError, PermanentFailure):
+    """A 4xx or a GraphQL error that no retry will fix."""
+
+
+class ShopifyUserErrors(PermanentFailure):
+    """A mutation answered with userErrors: Shopify refused the change."""
+
+    def __init__(self, operation: str, user_errors: list[dict]):
+        messages = "; ".join(
+            f"{'.'.join(map(str, e.get('field') or []))}: {e.get('message')}".lstrip(": ")
+            for e in user_errors
+        )
+        super().__init__(f"{operation} refused: {messages}")
+        self.user_errors = user_errors

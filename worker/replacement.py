@@ -1,0 +1,235 @@
+"""Carrying one replacement request through Shopify, exactly once.
+
+Shopify has no idempotency key for draft-order mutations, so every step first looks at what
+is already there (our state in Redis, then Shopify itself) and only then writes:
+
+    received -> creating -> draft_created -> completing -> completed -> done
+                                     \\-> (draft mode / held by policy) -> done
+    any step -> failing -> failed     (permanent: reason on the journal and the original)
+
+A worker may die anywhere; the task is redelivered and `process` resumes from the state.
+A create whose answer was lost is found again by its request id before any second create.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from worker.errors import PermanentFailure, RetryableShopifyError, ShopifyUserErrors
+from worker.planner import order_number, plan_replacement
+from worker.settings import Settings, Shop
+from worker.shopify import documents as docs
+from worker.shopify.client import ShopifyClient
+from worker.state import FINAL, State
+
+log = logging.getLogger(__name__)
+
+ADMIN_SOURCES = ("admin_tag", "reconcile")
+ISSUED_TAG = "replacement-issued"
+FAILED_TAG = "replacement-failed"
+PENDING_TAG = "replacement-pending-approval"
+READY_POLLS = 20
+SEARCH_GRACE_SECONDS = 10.0
+
+
+@dataclass
+class Replacer:
+    settings: Settings
+    shop: Shop
+    client: ShopifyClient
+    state: State
+    sleep: callable = time.sleep
+
+    # entry points ---------------------------------------------------------------------------
+    def handle_signal(self, signal: dict) -> str | None:
+        """Turns a signal into a request id (new or already known) and processes it."""
+        if signal["source"] in ADMIN_SOURCES:
+            request_id = self._admin_request(signal)
+        else:
+            request_id = signal["request_id"]
+            self.state.create_request(_request_from(signal, request_id))
+        if request_id:
+            self.process(request_id)
+        return request_id
+
+    def process(self, request_id: str) -> str:
+        record = self.state.get(request_id)
+        if record is None:
+            raise PermanentFailure(f"unknown request {request_id}")
+        if record["status"] in FINAL:
+            return record["status"]
+        with self.state.lock(f"request:{request_id}") as lock:
+            return self._process_locked(request_id, lock)
+
+    # admin tag: one request per tagging, a new one after the tag is re-added ------------------
+    def _admin_request(self, signal: dict) -> str | None:
+        order_id = signal["order"]
+        legacy = order_id.rsplit("/", 1)[-1]
+        with self.state.lock(f"order:{self.shop.domain}:{legacy}"):
+            current, generation = self.state.current_for_order(self.shop.domain, legacy)
+            if current and self.state.get(current)["status"] not in FINAL:
+                return current
+            order = self._read_order(order_id)
+            if order is None or self.settings.replacement_tag not in order["tags"]:
+                log.info("signal ignored: trigger tag not on the order",
+                         extra={"order": order_id, "source": signal["source"]})
+                return None
+            request_id = f"admin-{legacy}-{generation + 1}"
+            self.state.create_request(_request_from(signal, request_id))
+            self.state.start_generation(self.shop.domain, legacy, request_id, generation + 1)
+            self.state.journal(request_id, "received", source=signal["source"], order=order["name"])
+            return request_id
+
+    # the steps -------------------------------------------------------------------------------
+    def _process_locked(self, request_id: str, lock) -> str:
+        record = self.state.get(request_id)
+        request = record["request"]
+        try:
+            if record["status"] == "failing":
+                return self._fail(request_id, record, record.get("reason", "failed"), lock)
+            lock.extend()
+            order = self._original(request_id, record)
+            draft = self._find_or_create_draft(request_id, record, request, order, lock)
+            if not draft["hold"] and not draft.get("order"):
+                draft = self._complete(request_id, draft, lock)
+            lock.extend()
+            self._tag_original(order["id"], add=[ISSUED_TAG], remove=[self.settings.replacement_tag, FAILED_TAG])
+            self.state.update(request_id, status="done", finished_at=time.time())
+            self.state.journal(request_id, "done", order=order["name"],
+                               replacement=(draft.get("order") or {}).get("name"), draft=draft["id"])
+            log.info("replacement done", extra={"request_id": request_id, "order": order["name"],
+                                                "replacement": (draft.get("order") or {}).get("name")})
+            return "done"
+        except PermanentFailure as failure:
+            return self._fail(request_id, self.state.get(request_id), str(failure), lock)
+
+    def _original(self, request_id: str, record: dict) -> dict:
+        request = record["request"]
+        order_id = record.get("order_id")
+        if not order_id:
+            order_id = self._resolve_order(request)
+            self.state.update(request_id, order_id=order_id)
+        order = self._read_order(order_id)
+        if order is None:
+            raise PermanentFailure(f"order {request.get('order')} not found")
+        return order
+
+    def _find_or_create_draft(self, request_id: str, record: dict, request: dict, order: dict, lock) -> dict:
+        if record.get("draft_id"):
+            draft = self.client.query(docs.DRAFT_ORDER_STATE, {"id": record["draft_id"]})["draftOrder"]
+            if draft is None:
+                raise PermanentFailure(f"draft {record['draft_id']} was deleted before completion")
+            return {**draft, "hold": record.get("hold") == "1"}
+        if record["status"] == "creating":
+            found = self._find_earlier_draft(request_id, order)
+            if found:
+                return self._remember_draft(request_id, found, hold=record.get("hold") == "1")
+            attempted_at = float(record.get("create_attempted_at") or 0)
+            if time.time() - attempted_at < SEARCH_GRACE_SECONDS:
+                # Search can lag a write: give an earlier create time to show before a second one.
+                raise RetryableShopifyError("earlier draft create is not searchable yet")
+        hold = self.settings.replacement_mode == "draft"
+        reserve_until = None
+        if hold:
+            reserve_until = (datetime.now(UTC) + timedelta(hours=self.settings.reserve_hours)
+                             ).strftime("%Y-%m-%dT%H:%M:%SZ")
+        plan = plan_replacement(order, request, extra_tags=(PENDING_TAG,) if hold else (),
+                                reserve_until=reserve_until)
+        lock.extend()
+        self.state.update(request_id, status="creating", create_attempted_at=time.time(),
+                          hold="1" if hold else "0")
+        self.state.journal(request_id, "creating", lines=[[line.sku, line.quantity] for line in plan.lines],
+                           retail_value=str(plan.retail_value), currency=plan.currency)
+        payload = self.client.mutate(docs.DRAFT_ORDER_CREATE, {"input": plan.draft_input}, "draftOrderCreate")
+        return self._remember_draft(request_id, payload["draftOrder"], hold=hold)
+
+    def _find_earlier_draft(self, request_id: str, order: dict) -> dict | None:
+        query = f"tag:replacement-for-{order_number(order)}"
+        drafts = self.client.query(docs.FIND_REPLACEMENT_DRAFTS, {"query": query})["draftOrders"]["nodes"]
+        for draft in drafts:
+            attributes = {a["key"]: a["value"] for a in draft.get("customAttributes") or []}
+            if attributes.get("Replacement request") == request_id:
+                log.info("found the draft of an earlier attempt", extra={"request_id": request_id})
+                return draft
+        return None
+
+    def _remember_draft(self, request_id: str, draft: dict, hold: bool) -> dict:
+        self.state.update(request_id, status="draft_created", draft_id=draft["id"])
+        self.state.journal(request_id, "draft_created", draft=draft["id"], name=draft.get("name"))
+        return {**draft, "hold": hold}
+
+    def _complete(self, request_id: str, draft: dict, lock) -> dict:
+        for _ in range(READY_POLLS):
+            if draft.get("order") or draft.get("ready"):
+                break
+            self.sleep(0.25)
+            draft = self.client.query(docs.DRAFT_ORDER_STATE, {"id": draft["id"]})["draftOrder"]
+        if draft.get("order"):
+            return self._remember_completion(request_id, draft)
+        if not draft.get("ready"):
+            raise RetryableShopifyError(f"draft {draft['id']} is not ready yet")
+        lock.extend()
+        self.state.update(request_id, status="completing")
+        try:
+            payload = self.client.mutate(docs.DRAFT_ORDER_COMPLETE, {"id": draft["id"]}, "draftOrderComplete")
+        except ShopifyUserErrors:
+            # A completion whose answer was lost looks like a refusal on the next try.
+            again = self.client.query(docs.DRAFT_ORDER_STATE, {"id": draft["id"]})["draftOrder"]
+            if again and again.get("order"):
+                return self._remember_completion(request_id, again)
+            raise
+        return self._remember_completion(request_id, payload["draftOrder"])
+
+    def _remember_completion(self, request_id: str, draft: dict) -> dict:
+        order = draft["order"]
+        self.state.update(request_id, status="completed", replacement_id=order["id"], replacement_name=order["name"])
+        self.state.journal(request_id, "completed", replacement=order["name"], replacement_id=order["id"])
+        return draft
+
+    def _fail(self, request_id: str, record: dict, reason: str, lock) -> str:
+        self.state.update(request_id, status="failing", reason=reason)
+        log.warning("replacement failed", extra={"request_id": request_id, "reason": reason})
+        order_id = record.get("order_id")
+        if order_id:
+            lock.extend()
+            try:
+                self._tag_original(order_id, add=[FAILED_TAG], remove=[self.settings.replacement_tag])
+            except ShopifyUserErrors as error:
+                log.warning("could not tag the original", extra={"request_id": request_id, "error": str(error)})
+        self.state.update(request_id, status="failed", finished_at=time.time())
+        self.state.journal(request_id, "failed", reason=reason)
+        return "failed"
+
+    # Shopify reads and writes --------------------------------------------------------------
+    def _read_order(self, order_id: str) -> dict | None:
+        return self.client.query(docs.ORDER_FOR_REPLACEMENT, {"id": order_id})["order"]
+
+    def _resolve_order(self, request: dict) -> str:
+        reference = str(request.get("order") or "").strip()
+        if reference.startswith("gid://shopify/Order/"):
+            return reference
+        if reference.isdigit():
+            gid = f"gid://shopify/Order/{reference}"
+            if self.client.query(docs.ORDER_FOR_REPLACEMENT, {"id": gid})["order"]:
+                return gid
+        if reference.lstrip("#").isdigit():
+            name = "#" + reference.lstrip("#")
+            nodes = self.client.query(docs.FIND_ORDER_BY_NAME, {"query": f"name:{name}"})["orders"]["nodes"]
+            exact = [node for node in nodes if node["name"] == name]
+            if exact:
+                return exact[0]["id"]
+        raise PermanentFailure(f"order {reference or '(none given)'} not found")
+
+    def _tag_original(self, order_id: str, add: list[str], remove: list[str]) -> None:
+        self.client.mutate(docs.TAGS_REMOVE, {"id": order_id, "tags": remove}, "tagsRemove")
+        self.client.mutate(docs.TAGS_ADD, {"id": order_id, "tags": add}, "tagsAdd")
+
+
+def _request_from(signal: dict, request_id: str) -> dict:
+    request = {key: signal[key] for key in ("shop", "source", "source_label", "order", "lines", "reason",
+                                            "shipping_address") if signal.get(key) is not None}
+    request["request_id"] = request_id
+    return request

@@ -1,0 +1,204 @@
+"""Settings read from the environment once, at start-up, and cast.
+
+A missing or malformed setting raises ConfigError with one line that names it. ConfigError
+stands outside the project's exception root on purpose: nothing may swallow it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from decimal import Decimal, InvalidOperation
+
+HELPDESK_PROVIDERS = (
+    "zendesk", "gorgias", "freshdesk", "helpscout", "intercom",
+    "kustomer", "front", "reamaze", "standard",
+)
+SHOP_DOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$")
+TAG = re.compile(r"^[A-Za-z0-9_:.-]{1,40}$")
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the process must not start."""
+
+
+@dataclass(frozen=True)
+class Shop:
+    domain: str
+    access_token: str
+    webhook_secrets: tuple[str, ...]
+    admin_url: str
+    api_version: str = "2026-04"
+
+    @property
+    def graphql_url(self) -> str:
+        return f"{self.admin_url.rstrip('/')}/admin/api/{self.api_version}/graphql.json"
+
+
+@dataclass(frozen=True)
+class Settings:
+    shops: Mapping[str, Shop]
+    redis_url: str | None = None
+    api_token: str | None = None
+    helpdesk_secrets: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    replacement_tag: str = "needs-replacement"
+    helpdesk_tag: str = "replace"
+    refund_keyword: str = "replace"
+    replacement_mode: str = "complete"
+    reserve_hours: int = 72
+    max_value: Decimal | None = None
+    limit_per_customer: int | None = None
+    limit_days: int = 90
+    max_body_bytes: int = 1_000_000
+    reconcile_minutes: int = 15
+    dedupe_hours: int = 48
+    log_level: str = "INFO"
+
+    @property
+    def default_shop(self) -> Shop:
+        return next(iter(self.shops.values()))
+
+    def shop(self, domain: str) -> Shop | None:
+        return self.shops.get((domain or "").strip().lower())
+
+    def with_overrides(self, **changes) -> Settings:
+        return replace(self, **changes)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        reader = _Reader(env)
+        settings = cls(
+            shops=_shops(reader, env),
+            redis_url=reader.text("REDIS_URL", required=False),
+            api_token=reader.text("API_TOKEN", required=False),
+            helpdesk_secrets={
+                provider: secrets
+                for provider in HELPDESK_PROVIDERS
+                if (secrets := reader.secrets(f"{provider.upper()}_WEBHOOK_SECRET", required=False))
+            },
+            replacement_tag=reader.tag("REPLACEMENT_TAG", "needs-replacement"),
+            helpdesk_tag=reader.tag("HELPDESK_TAG", "replace"),
+            refund_keyword=reader.text("REFUND_KEYWORD", required=False) or "replace",
+            replacement_mode=reader.choice("REPLACEMENT_MODE", ("complete", "draft"), "complete"),
+            reserve_hours=reader.integer("RESERVE_HOURS", 72, minimum=1),
+            max_value=reader.decimal("REPLACEMENT_MAX_VALUE"),
+            limit_per_customer=reader.integer("REPLACEMENT_LIMIT_PER_CUSTOMER", None, minimum=0),
+            limit_days=reader.integer("REPLACEMENT_LIMIT_DAYS", 90, minimum=1),
+            max_body_bytes=reader.integer("MAX_BODY_BYTES", 1_000_000, minimum=1024),
+            reconcile_minutes=reader.integer("RECONCILE_MINUTES", 15, minimum=1),
+            log_level=reader.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
+        )
+        return settings
+
+
+class _Reader:
+    def __init__(self, env: Mapping[str, str]):
+        self.env = env
+
+    def text(self, name: str, required: bool = True) -> str | None:
+        value = (self.env.get(name) or "").strip()
+        if not value and required:
+            raise ConfigError(f"{name} is not set")
+        return value or None
+
+    def secrets(self, name: str, required: bool = True) -> tuple[str, ...]:
+        value = self.text(name, required)
+        return tuple(s.strip() for s in (value or "").split(",") if s.strip())
+
+    def tag(self, name: str, default: str) -> str:
+        value = self.text(name, required=False) or default
+        if not TAG.match(value):
+            raise ConfigError(f"{name} must be a tag of letters, digits, '-', '_', ':' or '.' (got {value!r})")
+        return value
+
+    def choice(self, name: str, choices: tuple[str, ...], default: str) -> str:
+        value = self.text(name, required=False) or default
+        if value not in choices:
+            raise ConfigError(f"{name} must be one of {', '.join(choices)} (got {value!r})")
+        return value
+
+    def integer(self, name: str, default: int | None, minimum: int = 0) -> int | None:
+        value = self.text(name, required=False)
+        if value is None:
+            return default
+        try:
+            number = int(value)
+        except ValueError:
+            raise ConfigError(f"{name} must be a whole number (got {value!r})") from None
+        if number < minimum:
+            raise ConfigError(f"{name} must be at least {minimum} (got {number})")
+        return number
+
+    def decimal(self, name: str) -> Decimal | None:
+        value = self.text(name, required=False)
+        if value is None:
+            return None
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            raise ConfigError(f"{name} must be an amount like 150.00 (got {value!r})") from None
+        if not number.is_finite() or number < 0:
+            raise ConfigError(f"{name} must be a positive amount (got {value!r})")
+        return number
+
+
+def _shops(reader: _Reader, env: Mapping[str, str]) -> dict[str, Shop]:
+    shops_file = reader.text("SHOPS_FILE", required=False)
+    if shops_file:
+        return _shops_from_file(shops_file)
+    domain = reader.text("SHOPIFY_SHOP").lower()
+    shop = _shop(
+        domain=domain,
+        token=reader.text("SHOPIFY_ACCESS_TOKEN"),
+        secrets=reader.secrets("SHOPIFY_WEBHOOK_SECRET"),
+        admin_url=reader.text("SHOPIFY_ADMIN_URL", required=False),
+        api_version=reader.text("SHOPIFY_API_VERSION", required=False),
+        where="SHOPIFY_SHOP",
+    )
+    return {shop.domain: shop}
+
+
+def _shops_from_file(path: str) -> dict[str, Shop]:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            entries = json.load(handle)
+    except (OSError, ValueError) as error:
+        raise ConfigError(f"SHOPS_FILE {path!r} cannot be read as JSON: {error}") from None
+    if not isinstance(entries, list) or not entries:
+        raise ConfigError("SHOPS_FILE must hold a non-empty JSON list of shops")
+    shops = {}
+    for index, entry in enumerate(entries):
+        where = f"SHOPS_FILE entry {index}"
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{where} must be an object")
+        secrets = entry.get("webhook_secret") or ""
+        shop = _shop(
+            domain=str(entry.get("shop") or "").lower(),
+            token=entry.get("access_token"),
+            secrets=tuple(s.strip() for s in str(secrets).split(",") if s.strip()),
+            admin_url=entry.get("admin_url"),
+            api_version=entry.get("api_version"),
+            where=where,
+        )
+        shops[shop.domain] = shop
+    return shops
+
+
+def _shop(domain, token, secrets, admin_url, api_version, where) -> Shop:
+    if not SHOP_DOMAIN.match(domain or ""):
+        raise ConfigError(f"{where}: shop must look like example.myshopify.com (got {domain!r})")
+    if not token:
+        raise ConfigError(f"{where}: SHOPIFY_ACCESS_TOKEN is not set")
+    if not secrets:
+        raise ConfigError(f"{where}: SHOPIFY_WEBHOOK_SECRET is not set")
+    admin_url = admin_url or f"https://{domain}"
+    if not re.match(r"^https?://[^\s/]+", admin_url):
+        raise ConfigError(f"{where}: SHOPIFY_ADMIN_URL must be an http(s) URL (got {admin_url!r})")
+    api_version = api_version or "2026-04"
+    if not re.match(r"^\d{4}-\d{2}$|^unstable$", api_version):
+        raise ConfigError(f"{where}: SHOPIFY_API_VERSION must look like 2026-04 (got {api_version!r})")
+    return Shop(domain, token, tuple(secrets), admin_url, api_version)

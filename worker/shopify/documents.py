@@ -1,0 +1,116 @@
+"""Every GraphQL document the service sends to the Admin API.
+
+Each one is validated against shared/shopify/admin-2026-04.graphql in tests/test_documents.py.
+Select only what the code reads: the cost of a query is paid from the shop's API budget.
+"""
+
+ORDER_FOR_REPLACEMENT = """
+query OrderForReplacement($id: ID!) {
+  order(id: $id) {
+    id
+    legacyResourceId
+    name
+    tags
+    email
+    phone
+    cancelledAt
+    updatedAt
+    currencyCode
+    customer { id }
+    shippingAddress { ...Address }
+    billingAddress { ...Address }
+    shippingLine { title }
+    lineItems(first: 100) {
+      nodes {
+        id
+        sku
+        title
+        quantity
+        currentQuantity
+        requiresShipping
+        isGiftCard
+        variant { id }
+        originalUnitPriceSet { shopMoney { amount currencyCode } }
+      }
+    }
+  }
+}
+
+fragment Address on MailingAddress {
+  firstName lastName company address1 address2 city provinceCode countryCodeV2 zip phone
+}
+"""
+
+FIND_ORDER_BY_NAME = """
+query FindOrderByName($query: String!) {
+  orders(first: 2, query: $query) { nodes { id name } }
+}
+"""
+
+FIND_REPLACEMENT_DRAFTS = """
+query FindReplacementDrafts($query: String!) {
+  draftOrders(first: 20, query: $query) {
+    nodes {
+      id
+      status
+      ready
+      customAttributes { key value }
+      order { id name }
+    }
+  }
+}
+"""
+
+DRAFT_ORDER_STATE = """
+query DraftOrderState($id: ID!) {
+  draftOrder(id: $id) {
+    id
+    status
+    ready
+    order { id name }
+  }
+}
+"""
+
+DRAFT_ORDER_CREATE = """
+mutation DraftOrderCreate($input: DraftOrderInput!) {
+  draftOrderCreate(input: $input) {
+    draftOrder { id name status ready }
+    userErrors { field message }
+  }
+}
+"""
+
+DRAFT_ORDER_COMPLETE = """
+mutation DraftOrderComplete($id: ID!) {
+  draftOrderComplete(id: $id) {
+    draftOrder { id status order { id name } }
+    userErrors { field message }
+  }
+}
+"""
+
+TAGS_ADD = """
+mutation TagsAdd($id: ID!, $tags: [String!]!) {
+  tagsAdd(id: $id, tags: $tags) {
+    userErrors { field message }
+  }
+}
+"""
+
+TAGS_REMOVE = """
+mutation TagsRemove($id: ID!, $tags: [String!]!) {
+  tagsRemove(id: $id, tags: $tags) {
+    userErrors { field message }
+  }
+}
+"""
+
+ORDERS_TAGGED = """
+query OrdersTagged($query: String!, $after: String) {
+  orders(first: 50, after: $after, query: $query) {
+    nodes { id updatedAt }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""

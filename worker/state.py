@@ -1,0 +1,134 @@
+"""What the service keeps in Redis: request state, order generations, locks, journal, dead letters.
+
+Redis is the service's memory between processes. Run it with AOF in production: the state
+here is what lets a restarted worker resume a request instead of starting it again.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+
+import redis
+
+PREFIX = "rw:"
+FINAL = frozenset({"done", "failed", "ignored"})
+JOURNAL_MAX = 100_000
+
+_EXTEND = """
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end
+return 0
+"""
+_RELEASE = """
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
+return 0
+"""
+
+
+class LockBusy(Exception):
+    """Another process holds the lock; try again later."""
+
+
+class Lock:
+    def __init__(self, client: redis.Redis, name: str, ttl_seconds: float):
+        self.client = client
+        self.key = f"{PREFIX}lock:{name}"
+        self.ttl_ms = int(ttl_seconds * 1000)
+        self.token = uuid.uuid4().hex
+
+    def __enter__(self) -> Lock:
+        if not self.client.set(self.key, self.token, nx=True, px=self.ttl_ms):
+            raise LockBusy(self.key)
+        return self
+
+    def extend(self) -> None:
+        """Called before each outside call so the lease covers it; losing it aborts the task."""
+        if not self.client.eval(_EXTEND, 1, self.key, self.token, self.ttl_ms):
+            raise LockBusy(f"{self.key} was lost")
+
+    def __exit__(self, *exc) -> None:
+        self.client.eval(_RELEASE, 1, self.key, self.token)
+
+
+class State:
+    def __init__(self, client: redis.Redis, clock=time.time):
+        self.client = client
+        self.clock = clock
+
+    # requests -----------------------------------------------------------------------------
+    def create_request(self, request: dict) -> bool:
+        """Records a new request; False when it already exists (a duplicate)."""
+        key = self._request_key(request["request_id"])
+        now = self.clock()
+        created = self.client.hsetnx(key, "request", json.dumps(request))
+        if created:
+            self.client.hset(key, mapping={"status": "received", "created_at": now, "updated_at": now})
+            self.client.sadd(f"{PREFIX}open", request["request_id"])
+        return bool(created)
+
+    def get(self, request_id: str) -> dict | None:
+        raw = self.client.hgetall(self._request_key(request_id))
+        if not raw:
+            return None
+        record = {k.decode(): v.decode() for k, v in raw.items()}
+        record["request"] = json.loads(record["request"])
+        return record
+
+    def update(self, request_id: str, **fields) -> None:
+        fields["updated_at"] = self.clock()
+        self.client.hset(self._request_key(request_id), mapping={k: str(v) for k, v in fields.items()})
+        if fields.get("status") in FINAL:
+            self.client.srem(f"{PREFIX}open", request_id)
+
+    def open_requests(self) -> list[str]:
+        return sorted(m.decode() for m in self.client.smembers(f"{PREFIX}open"))
+
+    def delete_request(self, request_id: str) -> None:
+        self.client.delete(self._request_key(request_id))
+        self.client.srem(f"{PREFIX}open", request_id)
+
+    # admin-tag generations: re-adding the tag after a replacement asks for a new one --------
+    def current_for_order(self, shop: str, order_id: str) -> tuple[str | None, int]:
+        raw = self.client.hmget(self._order_key(shop, order_id), "current", "generation")
+        return (raw[0].decode() if raw[0] else None), int(raw[1] or 0)
+
+    def start_generation(self, shop: str, order_id: str, request_id: str, generation: int) -> None:
+        self.client.hset(self._order_key(shop, order_id),
+                         mapping={"current": request_id, "generation": generation})
+
+    # locks, dedupe, journal, dead letters --------------------------------------------------
+    def lock(self, name: str, ttl_seconds: float = 30.0) -> Lock:
+        return Lock(self.client, name, ttl_seconds)
+
+    def journal(self, request_id: str, event: str, **detail) -> None:
+        entry = {"at": f"{self.clock():.3f}", "request_id": request_id, "event": event,
+                 "detail": json.dumps(detail, default=str)}
+        self.client.xadd(f"{PREFIX}journal", entry, maxlen=JOURNAL_MAX, approximate=True)
+
+    def journal_entries(self, request_id: str | None = None, count: int = 1000) -> list[dict]:
+        rows = self.client.xrevrange(f"{PREFIX}journal", count=count)
+        entries = []
+        for _, fields in reversed(rows):
+            entry = {k.decode(): v.decode() for k, v in fields.items()}
+            entry["detail"] = json.loads(entry["detail"])
+            if request_id is None or entry["request_id"] == request_id:
+                entries.append(entry)
+        return entries
+
+    def dead_letter(self, task: str, args: list, error: str) -> None:
+        item = {"task": task, "args": args, "error": error, "at": self.clock()}
+        self.client.rpush(f"{PREFIX}deadletter", json.dumps(item, default=str))
+
+    def dead_letters(self) -> list[dict]:
+        return [json.loads(x) for x in self.client.lrange(f"{PREFIX}deadletter", 0, -1)]
+
+    def pop_dead_letter(self) -> dict | None:
+        raw = self.client.lpop(f"{PREFIX}deadletter")
+        return json.loads(raw) if raw else None
+
+    def _request_key(self, request_id: str) -> str:
+        return f"{PREFIX}req:{request_id}"
+
+    def _order_key(self, shop: str, order_id: str) -> str:
+        return f"{PREFIX}order:{shop}:{order_id}"

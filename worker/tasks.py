@@ -1,0 +1,112 @@
+"""Celery tasks. Every task is declared through `replacement_task`, whose base class owns
+retries, the dead-letter list and logging context. Tasks take small dicts and ids, and
+re-read the world before acting.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+
+import redis
+from celery import Task
+from celery.exceptions import SoftTimeLimitExceeded
+
+from worker.celery_app import app, settings
+from worker.celery_app_config import RETRY_BACKOFF_MAX
+from worker.errors import RetryableShopifyError
+from worker.replacement import Replacer
+from worker.shopify import documents as docs
+from worker.shopify.client import ShopifyClient
+from worker.state import LockBusy, State
+
+log = logging.getLogger(__name__)
+
+MAX_RETRIES = 12
+STUCK_AFTER_SECONDS = 300
+
+
+class ReplacementTask(Task):
+    """Retries what may pass (Shopify 5xx, network, a lock held elsewhere, Redis blips) with
+    capped exponential backoff and jitter; when retries run out, or on an unexpected error, the
+    task lands in the dead-letter list with its error, to be replayed by `python -m worker.deadletter`.
+    """
+
+    autoretry_for = (RetryableShopifyError, LockBusy, redis.ConnectionError, redis.TimeoutError,
+                     SoftTimeLimitExceeded)
+    retry_backoff = True
+    retry_backoff_max = RETRY_BACKOFF_MAX
+    retry_jitter = True
+    max_retries = MAX_RETRIES
+
+    def before_start(self, task_id, args, kwargs):
+        log.info("task start", extra={"task": self.name, "task_id": task_id, "attempt": self.request.retries})
+
+    def on_retry(self, exc, task_id, args, kwargs, einfo):
+        log.info("task retry", extra={"task": self.name, "task_id": task_id, "error": str(exc)[:300]})
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        log.error("task failed, dead-lettered", extra={"task": self.name, "task_id": task_id,
+                                                       "error": f"{type(exc).__name__}: {exc}"[:500]})
+        state().dead_letter(self.name, list(args), f"{type(exc).__name__}: {exc}")
+
+
+replacement_task = functools.partial(app.task, base=ReplacementTask, bind=True)
+
+
+@functools.cache
+def state() -> State:
+    return State(redis.Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=3))
+
+
+@functools.cache
+def client_for(shop_domain: str) -> ShopifyClient:
+    shop = settings.shop(shop_domain)
+    if shop is None:
+        raise LookupError(f"shop {shop_domain} is not configured")
+    return ShopifyClient(shop)
+
+
+def replacer(shop_domain: str) -> Replacer:
+    return Replacer(settings, settings.shop(shop_domain), client_for(shop_domain), state())
+
+
+@replacement_task()
+def handle_signal(self, signal: dict) -> str | None:
+    return replacer(signal["shop"]).handle_signal(signal)
+
+
+@replacement_task()
+def process_request(self, request_id: str, shop: str) -> str:
+    return replacer(shop).process(request_id)
+
+
+@replacement_task()
+def reconcile(self) -> dict:
+    """Feeds what webhooks missed through the same idempotent path: orders still tagged with
+    the trigger tag, and requests stuck in a non-final state."""
+    tagged = 0
+    for shop in settings.shops.values():
+        for order_id in _orders_tagged(client_for(shop.domain), settings.replacement_tag):
+            handle_signal.delay({"shop": shop.domain, "source": "reconcile", "source_label": "admin tag",
+                                 "order": order_id})
+            tagged += 1
+    stuck = 0
+    for request_id in state().open_requests():
+        record = state().get(request_id)
+        if record and time.time() - float(record.get("updated_at", 0)) > STUCK_AFTER_SECONDS:
+            process_request.delay(request_id, record["request"]["shop"])
+            stuck += 1
+    log.info("reconciled", extra={"tagged_orders": tagged, "stuck_requests": stuck})
+    return {"tagged_orders": tagged, "stuck_requests": stuck}
+
+
+def _orders_tagged(client: ShopifyClient, tag: str):
+    after = None
+    while True:
+        page = client.query(docs.ORDERS_TAGGED, {"query": f"tag:{tag}", "after": after})["orders"]
+        yield from (node["id"] for node in page["nodes"])
+        if not page["pageInfo"]["hasNextPage"]:
+            return
+        after = page["pageInfo"]["endCursor"]
