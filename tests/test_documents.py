@@ -28,4 +28,4 @@ def test_document_validates_against_the_schema(name):
 
 def test_an_invented_field_is_caught():
     errors = graphql.validate(schema(), graphql.parse("query { order(id: \"x\") { inventedField } }"))
-    assert "Cannot query field 'inventedField' on type 'Order'." in [e.message for e in errors]
+    assert [e.message for e in errors] == ["Cannot query field 'inventedField' on type 'Order'. Did you mean 'metafield'?"]

@@ -1,0 +1,22 @@
+import pytest
+
+from tests.payloads import SECRET, SHOP
+from worker.settings import Settings
+
+
+def make_settings(**overrides) -> Settings:
+    env = {
+        "SHOPIFY_SHOP": SHOP,
+        "SHOPIFY_ACCESS_TOKEN": "shpat_test",
+        "SHOPIFY_WEBHOOK_SECRET": f"old_secret,{SECRET}",
+        "SHOPIFY_ADMIN_URL": "http://127.0.0.1:9",
+        "REDIS_URL": "redis://127.0.0.1:9/0",
+        "API_TOKEN": "api-token-test",
+    }
+    env.update({k: v for k, v in overrides.items() if v is not None})
+    return Settings.from_env({k: v for k, v in env.items() if v != ""})
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return make_settings()
