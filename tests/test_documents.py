@@ -28,4 +28,5 @@ def test_document_validates_against_the_schema(name):
 
 def test_an_invented_field_is_caught():
     errors = graphql.validate(schema(), graphql.parse("query { order(id: \"x\") { inventedField } }"))
-    assert [e.message for e in errors] == ["Cannot query field 'inventedField' on type 'Order'. Did you mean 'metafield'?"]
+    assert [e.message for e in errors] == [
+        "Cannot query field 'inventedField' on type 'Order'. Did you mean 'metafield'?"]

@@ -16,10 +16,11 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from worker.errors import PermanentFailure, RetryableShopifyError, ShopifyUserErrors
 from worker.planner import order_number, plan_replacement
+from worker.policy import review
 from worker.settings import Settings, Shop
 from worker.shopify import documents as docs
 from worker.shopify.client import ShopifyClient
@@ -30,7 +31,6 @@ log = logging.getLogger(__name__)
 ADMIN_SOURCES = ("admin_tag", "reconcile")
 ISSUED_TAG = "replacement-issued"
 FAILED_TAG = "replacement-failed"
-PENDING_TAG = "replacement-pending-approval"
 READY_POLLS = 20
 SEARCH_GRACE_SECONDS = 10.0
 
@@ -131,18 +131,17 @@ class Replacer:
             if time.time() - attempted_at < SEARCH_GRACE_SECONDS:
                 # Search can lag a write: give an earlier create time to show before a second one.
                 raise RetryableShopifyError("earlier draft create is not searchable yet")
-        hold = self.settings.replacement_mode == "draft"
-        reserve_until = None
-        if hold:
-            reserve_until = (datetime.now(UTC) + timedelta(hours=self.settings.reserve_hours)
-                             ).strftime("%Y-%m-%dT%H:%M:%SZ")
-        plan = plan_replacement(order, request, extra_tags=(PENDING_TAG,) if hold else (),
-                                reserve_until=reserve_until)
+        plan = plan_replacement(order, request)
+        verdict = review(self.settings, plan, datetime.now(UTC))
+        if verdict.hold:
+            plan = plan_replacement(order, request, extra_tags=verdict.tags, reserve_until=verdict.reserve_until)
+        hold = verdict.hold
         lock.extend()
         self.state.update(request_id, status="creating", create_attempted_at=time.time(),
                           hold="1" if hold else "0")
         self.state.journal(request_id, "creating", lines=[[line.sku, line.quantity] for line in plan.lines],
-                           retail_value=str(plan.retail_value), currency=plan.currency)
+                           retail_value=str(plan.retail_value), currency=plan.currency,
+                           held_because=list(verdict.reasons))
         payload = self.client.mutate(docs.DRAFT_ORDER_CREATE, {"input": plan.draft_input}, "draftOrderCreate")
         return self._remember_draft(request_id, payload["draftOrder"], hold=hold)
 
