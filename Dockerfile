@@ -1,0 +1,10 @@
+FROM python:3.11-slim
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+COPY web web
+COPY worker worker
+COPY Procfile .
+RUN useradd --create-home app && chown -R app /app
+USER app
+EXPOSE 8000

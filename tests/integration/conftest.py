@@ -1,0 +1,117 @@
+"""Integration fixtures: a private redis-server, the sandbox store over HTTP, real Celery
+worker processes, and the web app wired to both."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+
+from sandbox.server import start_in_thread
+from tests.conftest import make_settings
+from tests.harness import RedisServer, Workers, wait_until
+from tests.payloads import SECRET, SHOP, shopify_headers
+from web import create_app
+from worker.state import State
+
+TOKEN = "shpat_test"
+ORDER_ID = 450789469
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    server = RedisServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def sandbox():
+    store = start_in_thread(token=TOKEN, draft_ready_delay=0.05)
+    yield store
+    store.stop()
+
+
+@pytest.fixture(scope="session")
+def service_env(redis_server, sandbox) -> dict:
+    return {
+        "SHOPIFY_SHOP": SHOP, "SHOPIFY_ACCESS_TOKEN": TOKEN, "SHOPIFY_WEBHOOK_SECRET": SECRET,
+        "SHOPIFY_ADMIN_URL": sandbox.url, "REDIS_URL": redis_server.url, "LOG_LEVEL": "INFO",
+    }
+
+
+@pytest.fixture(scope="session")
+def workers(service_env):
+    process = Workers(service_env, concurrency=2).start()
+    yield process
+    process.stop()
+
+
+@pytest.fixture(autouse=True)
+def clean_world(request, redis_server, sandbox):
+    """Every test starts from the seeded store, with no request state and an empty queue."""
+    requests.post(f"{sandbox.url}/_sandbox/reset", timeout=5).raise_for_status()
+    client = redis_server.client()
+    for key in client.scan_iter("rw:*"):
+        client.delete(key)
+    client.delete("celery")
+    yield
+
+
+@pytest.fixture
+def state(redis_server) -> State:
+    return State(redis_server.client())
+
+
+@pytest.fixture
+def web(service_env):
+    return create_app(make_settings(**service_env)).test_client()
+
+
+class Shop:
+    """The sandbox as a test reads and drives it: what a merchant does in admin, and what is there."""
+
+    def __init__(self, url: str):
+        self.url = url
+
+    def tag(self, order_id: int = ORDER_ID, add=(), remove=()):
+        requests.post(f"{self.url}/_sandbox/orders/{order_id}/tags",
+                      json={"add": list(add), "remove": list(remove)}, timeout=5).raise_for_status()
+
+    def rest_order(self, order_id: int = ORDER_ID) -> dict:
+        return requests.get(f"{self.url}/_sandbox/orders/{order_id}/rest", timeout=5).json()
+
+    def state(self) -> dict:
+        return requests.get(f"{self.url}/_sandbox/state", timeout=5).json()
+
+    def order(self, name: str) -> dict:
+        return next(o for o in self.state()["orders"] if o["name"] == name)
+
+    def replacements(self) -> list[dict]:
+        return [o for o in self.state()["orders"] if "replacement" in o["tags"]]
+
+    def drafts(self) -> list[dict]:
+        return self.state()["draftOrders"]
+
+    def faults(self, *rules: dict):
+        requests.post(f"{self.url}/_sandbox/faults", json=list(rules), timeout=5).raise_for_status()
+
+    def calls(self) -> list[dict]:
+        return requests.get(f"{self.url}/_sandbox/calls", timeout=5).json()["calls"]
+
+
+@pytest.fixture
+def shop(sandbox) -> Shop:
+    return Shop(sandbox.url)
+
+
+def send_order_webhook(web, order: dict, webhook_id: str, event_id: str | None = None, topic="orders/updated"):
+    body = json.dumps(order).encode()
+    return web.post("/webhooks/shopify", data=body,
+                    headers=shopify_headers(body, topic=topic, webhook_id=webhook_id, event_id=event_id))
+
+
+def wait_for_request(state: State, request_id: str, timeout: float = 30.0) -> dict:
+    return wait_until(lambda: (r := state.get(request_id)) and r["status"] in ("done", "failed") and r,
+                      timeout, message=f"request {request_id} to finish")
