@@ -25,6 +25,7 @@ from worker.settings import Settings, Shop
 from worker.shopify import documents as docs
 from worker.shopify.client import ShopifyClient
 from worker.state import FINAL, State
+from worker.tags import has_trigger
 
 log = logging.getLogger(__name__)
 
@@ -69,13 +70,17 @@ class Replacer:
         order_id = signal["order"]
         legacy = order_id.rsplit("/", 1)[-1]
         with self.state.lock(f"order:{self.shop.domain}:{legacy}"):
-            current, generation = self.state.current_for_order(self.shop.domain, legacy)
+            current, generation, released_at = self.state.current_for_order(self.shop.domain, legacy)
             if current and self.state.get(current)["status"] not in FINAL:
                 return current
             order = self._read_order(order_id)
-            if order is None or self.settings.replacement_tag not in order["tags"]:
+            if order is None or not has_trigger(order["tags"], self.settings.replacement_tag):
                 log.info("signal ignored: trigger tag not on the order",
                          extra={"order": order_id, "source": signal["source"]})
+                return None
+            if released_at and _instant(order["updatedAt"]) <= _instant(released_at):
+                # A read older than our own removal of the tag: not a new tagging.
+                log.info("signal ignored: stale read of the order", extra={"order": order_id})
                 return None
             request_id = f"admin-{legacy}-{generation + 1}"
             self.state.create_request(_request_from(signal, request_id))
@@ -96,7 +101,7 @@ class Replacer:
             if not draft["hold"] and not draft.get("order"):
                 draft = self._complete(request_id, draft, lock)
             lock.extend()
-            self._tag_original(order["id"], add=[ISSUED_TAG], remove=[self.settings.replacement_tag, FAILED_TAG])
+            self._release_original(request, order["id"], add=ISSUED_TAG, remove=FAILED_TAG)
             self.state.update(request_id, status="done", finished_at=time.time())
             self.state.journal(request_id, "done", order=order["name"],
                                replacement=(draft.get("order") or {}).get("name"), draft=draft["id"])
@@ -195,7 +200,7 @@ class Replacer:
         if order_id:
             lock.extend()
             try:
-                self._tag_original(order_id, add=[FAILED_TAG], remove=[self.settings.replacement_tag])
+                self._release_original(record["request"], order_id, add=FAILED_TAG, remove=ISSUED_TAG)
             except ShopifyUserErrors as error:
                 log.warning("could not tag the original", extra={"request_id": request_id, "error": str(error)})
         self.state.update(request_id, status="failed", finished_at=time.time())
@@ -222,9 +227,19 @@ class Replacer:
                 return exact[0]["id"]
         raise PermanentFailure(f"order {reference or '(none given)'} not found")
 
-    def _tag_original(self, order_id: str, add: list[str], remove: list[str]) -> None:
-        self.client.mutate(docs.TAGS_REMOVE, {"id": order_id, "tags": remove}, "tagsRemove")
-        self.client.mutate(docs.TAGS_ADD, {"id": order_id, "tags": add}, "tagsAdd")
+    def _release_original(self, request: dict, order_id: str, add: str, remove: str) -> None:
+        """Takes the trigger tag off the original and marks the outcome; for the admin tag,
+        remembers Shopify's updatedAt of that write so a later stale read is not a new tagging."""
+        self.client.mutate(docs.TAGS_REMOVE, {"id": order_id, "tags": [self.settings.replacement_tag, remove]},
+                           "tagsRemove")
+        payload = self.client.mutate(docs.TAGS_ADD, {"id": order_id, "tags": [add]}, "tagsAdd")
+        updated_at = ((payload.get("node") or {}).get("updatedAt"))
+        if request.get("source") in ADMIN_SOURCES and updated_at:
+            self.state.release_order(self.shop.domain, order_id.rsplit("/", 1)[-1], updated_at)
+
+
+def _instant(timestamp: str) -> datetime:
+    return datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
 
 
 def _request_from(signal: dict, request_id: str) -> dict:

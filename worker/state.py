@@ -89,9 +89,14 @@ class State:
         self.client.srem(f"{PREFIX}open", request_id)
 
     # admin-tag generations: re-adding the tag after a replacement asks for a new one --------
-    def current_for_order(self, shop: str, order_id: str) -> tuple[str | None, int]:
-        raw = self.client.hmget(self._order_key(shop, order_id), "current", "generation")
-        return (raw[0].decode() if raw[0] else None), int(raw[1] or 0)
+    def current_for_order(self, shop: str, order_id: str) -> tuple[str | None, int, str | None]:
+        """The order's latest admin-tag request, its generation, and when we last released the order."""
+        current, generation, released = self.client.hmget(self._order_key(shop, order_id),
+                                                           "current", "generation", "released_at")
+        return (current.decode() if current else None), int(generation or 0), (released.decode() if released else None)
+
+    def release_order(self, shop: str, order_id: str, updated_at: str) -> None:
+        self.client.hset(self._order_key(shop, order_id), "released_at", updated_at)
 
     def start_generation(self, shop: str, order_id: str, request_id: str, generation: int) -> None:
         self.client.hset(self._order_key(shop, order_id),
@@ -123,9 +128,8 @@ class State:
     def dead_letters(self) -> list[dict]:
         return [json.loads(x) for x in self.client.lrange(f"{PREFIX}deadletter", 0, -1)]
 
-    def pop_dead_letter(self) -> dict | None:
-        raw = self.client.lpop(f"{PREFIX}deadletter")
-        return json.loads(raw) if raw else None
+    def remove_dead_letter(self, item: dict) -> None:
+        self.client.lrem(f"{PREFIX}deadletter", 1, json.dumps(item, default=str))
 
     def _request_key(self, request_id: str) -> str:
         return f"{PREFIX}req:{request_id}"

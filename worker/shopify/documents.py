@@ -93,6 +93,7 @@ mutation DraftOrderComplete($id: ID!) {
 TAGS_ADD = """
 mutation TagsAdd($id: ID!, $tags: [String!]!) {
   tagsAdd(id: $id, tags: $tags) {
+    node { ... on Order { updatedAt } }
     userErrors { field message }
   }
 }

@@ -1,0 +1,35 @@
+"""Tasks whose retries ran out, or that failed unexpectedly, with their error.
+
+    .venv/bin/python -m worker.deadletter list      # one JSON line each
+    .venv/bin/python -m worker.deadletter replay    # enqueue each again, emptying the list
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from worker.tasks import app, state
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="List or replay dead-lettered tasks.")
+    parser.add_argument("action", choices=("list", "replay"))
+    args = parser.parse_args(argv)
+    if args.action == "list":
+        for item in state().dead_letters():
+            print(json.dumps(item))
+        return 0
+    replayed = 0
+    for item in state().dead_letters():
+        # Enqueue before removing: a crash in between replays twice, which the tasks absorb.
+        app.send_task(item["task"], args=item["args"])
+        state().remove_dead_letter(item)
+        replayed += 1
+    print(f"replayed {replayed} task(s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
