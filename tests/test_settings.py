@@ -1,0 +1,73 @@
+"""A missing or malformed setting stops start-up with one line that names it."""
+
+import json
+import subprocess
+import sys
+from decimal import Decimal
+
+import pytest
+
+from tests.conftest import make_settings
+from tests.harness import ROOT
+from worker.settings import ConfigError
+
+
+def test_defaults(settings):
+    assert settings.replacement_tag == "needs-replacement"
+    assert settings.helpdesk_tag == "replace"
+    assert settings.replacement_mode == "complete"
+    assert settings.default_shop.webhook_secrets == ("old_secret", "shpss_test_secret")
+    assert settings.default_shop.graphql_url == "http://127.0.0.1:9/admin/api/2026-04/graphql.json"
+    assert settings.helpdesk_secrets == {}
+
+
+def test_admin_url_defaults_to_the_shop_and_values_are_cast():
+    settings = make_settings(SHOPIFY_ADMIN_URL="", REPLACEMENT_MAX_VALUE="150.50", ZENDESK_WEBHOOK_SECRET="a, b")
+    assert settings.default_shop.admin_url == "https://example.myshopify.com"
+    assert settings.max_value == Decimal("150.50")
+    assert settings.helpdesk_secrets == {"zendesk": ("a", "b")}
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({"SHOPIFY_SHOP": ""}, "SHOPIFY_SHOP is not set"),
+    ({"SHOPIFY_SHOP": "example.com"}, "SHOPIFY_SHOP: shop must look like example.myshopify.com (got 'example.com')"),
+    ({"SHOPIFY_ACCESS_TOKEN": ""}, "SHOPIFY_ACCESS_TOKEN is not set"),
+    ({"SHOPIFY_WEBHOOK_SECRET": " , "}, "SHOPIFY_WEBHOOK_SECRET is not set"),
+    ({"REPLACEMENT_MODE": "auto"}, "REPLACEMENT_MODE must be one of complete, draft (got 'auto')"),
+    ({"RESERVE_HOURS": "soon"}, "RESERVE_HOURS must be a whole number (got 'soon')"),
+    ({"RECONCILE_MINUTES": "0"}, "RECONCILE_MINUTES must be at least 1 (got 0)"),
+    ({"REPLACEMENT_MAX_VALUE": "lots"}, "REPLACEMENT_MAX_VALUE must be an amount like 150.00 (got 'lots')"),
+    ({"REPLACEMENT_TAG": "needs replacement"},
+     "REPLACEMENT_TAG must be a tag of letters, digits, '-', '_', ':' or '.' (got 'needs replacement')"),
+    ({"SHOPIFY_ADMIN_URL": "ftp://x"}, "SHOPIFY_SHOP: SHOPIFY_ADMIN_URL must be an http(s) URL (got 'ftp://x')"),
+    ({"SHOPIFY_API_VERSION": "latest"}, "SHOPIFY_SHOP: SHOPIFY_API_VERSION must look like 2026-04 (got 'latest')"),
+])
+def test_bad_settings_name_themselves(overrides, message):
+    with pytest.raises(ConfigError) as error:
+        make_settings(**overrides)
+    assert str(error.value) == message
+
+
+def test_shops_file(tmp_path):
+    path = tmp_path / "shops.json"
+    path.write_text(json.dumps([
+        {"shop": "one.myshopify.com", "access_token": "t1", "webhook_secret": "s1"},
+        {"shop": "two.myshopify.com", "access_token": "t2", "webhook_secret": "s2,s3", "admin_url": "http://x"},
+    ]))
+    settings = make_settings(SHOPS_FILE=str(path))
+    assert sorted(settings.shops) == ["one.myshopify.com", "two.myshopify.com"]
+    assert settings.shop("TWO.myshopify.com").webhook_secrets == ("s2", "s3")
+    path.write_text("[]")
+    with pytest.raises(ConfigError, match="SHOPS_FILE must hold a non-empty JSON list of shops"):
+        make_settings(SHOPS_FILE=str(path))
+
+
+@pytest.mark.parametrize("module", ["web.wsgi", "worker.celery_app"])
+def test_processes_refuse_to_start_with_one_line(module):
+    env = {"PATH": "/usr/bin:/bin", "SHOPIFY_SHOP": "example.myshopify.com", "SHOPIFY_ACCESS_TOKEN": "t",
+           "SHOPIFY_WEBHOOK_SECRET": "s", "REPLACEMENT_MODE": "sometimes"}
+    result = subprocess.run([sys.executable, "-c", f"import {module}"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "configuration error: REPLACEMENT_MODE must be one of complete, draft (got 'sometimes')")
