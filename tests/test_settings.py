@@ -30,7 +30,7 @@ def test_admin_url_defaults_to_the_shop_and_values_are_cast():
 
 @pytest.mark.parametrize("overrides, message", [
     ({"SHOPIFY_SHOP": ""}, "SHOPIFY_SHOP is not set"),
-    ({"SHOPIFY_SHOP": "example.com"}, "SHOPIFY_SHOP: shop must look like example.myshopify.com (got 'example.com')"),
+    ({"SHOPIFY_SHOP": "example.com"}, "SHOPIFY_SHOP must look like example.myshopify.com (got 'example.com')"),
     ({"SHOPIFY_ACCESS_TOKEN": ""}, "SHOPIFY_ACCESS_TOKEN is not set"),
     ({"SHOPIFY_WEBHOOK_SECRET": " , "}, "SHOPIFY_WEBHOOK_SECRET is not set"),
     ({"REPLACEMENT_MODE": "auto"}, "REPLACEMENT_MODE must be one of complete, draft (got 'auto')"),
@@ -39,8 +39,8 @@ def test_admin_url_defaults_to_the_shop_and_values_are_cast():
     ({"REPLACEMENT_MAX_VALUE": "lots"}, "REPLACEMENT_MAX_VALUE must be an amount like 150.00 (got 'lots')"),
     ({"REPLACEMENT_TAG": "needs replacement"},
      "REPLACEMENT_TAG must be a tag of letters, digits, '-', '_', ':' or '.' (got 'needs replacement')"),
-    ({"SHOPIFY_ADMIN_URL": "ftp://x"}, "SHOPIFY_SHOP: SHOPIFY_ADMIN_URL must be an http(s) URL (got 'ftp://x')"),
-    ({"SHOPIFY_API_VERSION": "latest"}, "SHOPIFY_SHOP: SHOPIFY_API_VERSION must look like 2026-04 (got 'latest')"),
+    ({"SHOPIFY_ADMIN_URL": "ftp://x"}, "SHOPIFY_ADMIN_URL must be an http(s) URL (got 'ftp://x')"),
+    ({"SHOPIFY_API_VERSION": "latest"}, "SHOPIFY_API_VERSION must look like 2026-04 (got 'latest')"),
 ])
 def test_bad_settings_name_themselves(overrides, message):
     with pytest.raises(ConfigError) as error:

@@ -157,7 +157,7 @@ def _shops(reader: _Reader, env: Mapping[str, str]) -> dict[str, Shop]:
         secrets=reader.secrets("SHOPIFY_WEBHOOK_SECRET"),
         admin_url=reader.text("SHOPIFY_ADMIN_URL", required=False),
         api_version=reader.text("SHOPIFY_API_VERSION", required=False),
-        where="SHOPIFY_SHOP",
+        where="",
     )
     return {shop.domain: shop}
 
@@ -189,16 +189,19 @@ def _shops_from_file(path: str) -> dict[str, Shop]:
 
 
 def _shop(domain, token, secrets, admin_url, api_version, where) -> Shop:
+    """`where` names the SHOPS_FILE entry; empty for the SHOPIFY_* variables."""
+    prefix = f"{where}: " if where else ""
     if not SHOP_DOMAIN.match(domain or ""):
-        raise ConfigError(f"{where}: shop must look like example.myshopify.com (got {domain!r})")
+        name = "shop" if where else "SHOPIFY_SHOP"
+        raise ConfigError(f"{prefix}{name} must look like example.myshopify.com (got {domain!r})")
     if not token:
-        raise ConfigError(f"{where}: SHOPIFY_ACCESS_TOKEN is not set")
+        raise ConfigError(f"{prefix}{'access_token' if where else 'SHOPIFY_ACCESS_TOKEN'} is not set")
     if not secrets:
-        raise ConfigError(f"{where}: SHOPIFY_WEBHOOK_SECRET is not set")
+        raise ConfigError(f"{prefix}{'webhook_secret' if where else 'SHOPIFY_WEBHOOK_SECRET'} is not set")
     admin_url = admin_url or f"https://{domain}"
     if not re.match(r"^https?://[^\s/]+", admin_url):
-        raise ConfigError(f"{where}: SHOPIFY_ADMIN_URL must be an http(s) URL (got {admin_url!r})")
+        raise ConfigError(f"{prefix}SHOPIFY_ADMIN_URL must be an http(s) URL (got {admin_url!r})")
     api_version = api_version or "2026-04"
     if not re.match(r"^\d{4}-\d{2}$|^unstable$", api_version):
-        raise ConfigError(f"{where}: SHOPIFY_API_VERSION must look like 2026-04 (got {api_version!r})")
+        raise ConfigError(f"{prefix}SHOPIFY_API_VERSION must look like 2026-04 (got {api_version!r})")
     return Shop(domain, token, tuple(secrets), admin_url, api_version)
