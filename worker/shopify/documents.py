@@ -115,3 +115,88 @@ query OrdersTagged($query: String!, $after: String) {
   }
 }
 """
+
+REPLACEMENT_ORDERS = """
+query ReplacementOrders($query: String!, $after: String) {
+  orders(first: 50, after: $after, query: $query, sortKey: CREATED_AT) {
+    nodes {
+      id
+      name
+      createdAt
+      cancelledAt
+      note
+      currencyCode
+      customAttributes { key value }
+      lineItems(first: 100) {
+        nodes {
+          sku
+          title
+          quantity
+          originalUnitPriceSet { shopMoney { amount } }
+          variant { inventoryItem { unitCost { amount } } }
+        }
+      }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+REPLACEMENT_DRAFTS = """
+query ReplacementDrafts($query: String!, $after: String) {
+  draftOrders(first: 50, after: $after, query: $query) {
+    nodes {
+      id
+      name
+      createdAt
+      note2
+      currencyCode
+      customAttributes { key value }
+      lineItems(first: 100) {
+        nodes {
+          sku
+          title
+          quantity
+          originalUnitPriceSet { shopMoney { amount } }
+          variant { inventoryItem { unitCost { amount } } }
+        }
+      }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+ACCESS_SCOPES = """
+query AccessScopes {
+  shop { name }
+  currentAppInstallation { accessScopes { handle } }
+}
+"""
+
+WEBHOOK_SUBSCRIPTIONS = """
+query WebhookSubscriptions($after: String) {
+  webhookSubscriptions(first: 100, after: $after) {
+    nodes { id topic uri filter includeFields }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+WEBHOOK_SUBSCRIPTION_CREATE = """
+mutation WebhookSubscriptionCreate($topic: WebhookSubscriptionTopic!, $webhookSubscription: WebhookSubscriptionInput!) {
+  webhookSubscriptionCreate(topic: $topic, webhookSubscription: $webhookSubscription) {
+    webhookSubscription { id topic uri filter includeFields }
+    userErrors { field message }
+  }
+}
+"""
+
+WEBHOOK_SUBSCRIPTION_UPDATE = """
+mutation WebhookSubscriptionUpdate($id: ID!, $webhookSubscription: WebhookSubscriptionInput!) {
+  webhookSubscriptionUpdate(id: $id, webhookSubscription: $webhookSubscription) {
+    webhookSubscription { id topic uri filter includeFields }
+    userErrors { field message }
+  }
+}
+"""
