@@ -6,11 +6,12 @@ import redis
 from celery import Celery
 from flask import Flask
 
-from web import health, shopify_webhooks
+from web import health, helpdesks, metrics, shopify_webhooks
 from web.errors import register_error_handlers
 from web.intake import Intake
 from worker.celery_app_config import celery_config
 from worker.embedded_redis import ensure_embedded_redis
+from worker.metrics import Metrics
 from worker.settings import Settings
 
 
@@ -25,7 +26,10 @@ def create_app(settings: Settings | None = None, redis_client: redis.Redis | Non
     publisher.conf.update(celery_config(settings, publisher=True))
     client = redis_client or redis.Redis.from_url(settings.redis_url, socket_connect_timeout=0.5, socket_timeout=0.5)
     app.extensions["intake"] = Intake(client, publisher, settings.dedupe_hours * 3600)
+    app.extensions["metrics"] = Metrics(client)
     register_error_handlers(app)
     app.register_blueprint(shopify_webhooks.blueprint)
+    app.register_blueprint(helpdesks.blueprint)
     app.register_blueprint(health.blueprint)
+    app.register_blueprint(metrics.blueprint)
     return app

@@ -1,0 +1,149 @@
+"""Prometheus metrics kept in Redis, so that every process on every machine adds to one set.
+
+Web and worker processes run on different machines and Celery's prefork children come and
+go, so a counter in a process's memory would be lost or scattered. Each event is instead
+one HINCRBY (or a small pipeline for a histogram) on the Redis the service already depends
+on, and `GET /metrics` on any web process renders the fleet-wide totals. Scrape one web
+instance (or aggregate with max(), not sum()). A Redis error never fails the work that
+was being counted.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import redis
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
+
+log = logging.getLogger(__name__)
+
+KEY = "rw:metrics:"
+NAMESPACE = "replacement_"
+QUEUE = "celery"
+DURATION_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+
+
+@dataclass(frozen=True)
+class Spec:
+    kind: str
+    documentation: str
+    labels: tuple[str, ...]
+
+
+SPECS = {
+    "webhooks_received": Spec("counter", "Webhook deliveries by sender, topic and outcome",
+                              ("sender", "topic", "outcome")),
+    "replacements": Spec("counter", "Replacement requests finished, by source and outcome", ("source", "outcome")),
+    "task_duration_seconds": Spec("histogram", "Celery task run time by task and final state", ("task", "state")),
+    "task_retries": Spec("counter", "Celery task retries by task", ("task",)),
+    "shopify_throttled": Spec("counter", "THROTTLED answers from the Admin API by shop", ("shop",)),
+    "shopify_points_available": Spec("gauge", "Admin API points available in the shop's bucket at the last answer",
+                                     ("shop",)),
+}
+
+
+class Metrics:
+    """Records events; one instance per process is enough (it holds only the Redis client)."""
+
+    def __init__(self, client: redis.Redis):
+        self.client = client
+
+    def webhook(self, sender: str, topic: str, outcome: str) -> None:
+        self._inc("webhooks_received", sender, topic, outcome)
+
+    def replacement(self, source: str, outcome: str) -> None:
+        self._inc("replacements", source, outcome)
+
+    def task_retried(self, task: str) -> None:
+        self._inc("task_retries", task)
+
+    def task_finished(self, task: str, state: str, seconds: float) -> None:
+        labels = [task, state]
+        bucket = next((str(b) for b in DURATION_BUCKETS if seconds <= b), "+Inf")
+        self._write(lambda pipe: (
+            pipe.hincrby(_key("task_duration_seconds"), _field(labels, bucket), 1),
+            pipe.hincrbyfloat(_key("task_duration_seconds"), _field(labels, "sum"), seconds),
+        ))
+
+    def shopify_answer(self, shop: str, cost: dict | None, throttled: bool) -> None:
+        available = ((cost or {}).get("throttleStatus") or {}).get("currentlyAvailable")
+
+        def write(pipe):
+            if available is not None:
+                pipe.hset(_key("shopify_points_available"), _field([shop]), float(available))
+            if throttled:
+                pipe.hincrby(_key("shopify_throttled"), _field([shop]), 1)
+
+        if available is not None or throttled:
+            self._write(write)
+
+    def _inc(self, name: str, *labels: str) -> None:
+        self._write(lambda pipe: pipe.hincrby(_key(name), _field(list(labels)), 1))
+
+    def _write(self, commands) -> None:
+        try:
+            pipe = self.client.pipeline(transaction=False)
+            commands(pipe)
+            pipe.execute()
+        except redis.RedisError as error:
+            log.warning("metrics not recorded", extra={"error": type(error).__name__})
+
+
+def _key(name: str) -> str:
+    return f"{KEY}{name}"
+
+
+def _field(labels: list[str], part: str = "") -> str:
+    return json.dumps([*labels, part])
+
+
+class RedisCollector:
+    """Reads the hashes written by `Metrics`, and the queue length, at scrape time."""
+
+    def __init__(self, client: redis.Redis):
+        self.client = client
+
+    def describe(self) -> list:
+        return []
+
+    def collect(self) -> Iterator[Metric]:
+        for name, spec in SPECS.items():
+            raw = {tuple(json.loads(k)): v for k, v in self.client.hgetall(_key(name)).items()}
+            yield _family(name, spec, raw)
+        yield GaugeMetricFamily(f"{NAMESPACE}queue_depth", "Tasks waiting in the Celery queue",
+                                value=self.client.llen(QUEUE))
+
+
+def _family(name: str, spec: Spec, raw: dict) -> Metric:
+    full = NAMESPACE + name
+    if spec.kind == "histogram":
+        return _histogram(full, spec, raw)
+    family = (CounterMetricFamily if spec.kind == "counter" else GaugeMetricFamily)(
+        full, spec.documentation, labels=spec.labels)
+    for (*labels, _), value in sorted(raw.items()):
+        family.add_metric(labels, float(value))
+    return family
+
+
+def _histogram(full: str, spec: Spec, raw: dict) -> Metric:
+    family = HistogramMetricFamily(full, spec.documentation, labels=spec.labels)
+    series: dict[tuple, dict[str, float]] = {}
+    for (*labels, part), value in raw.items():
+        series.setdefault(tuple(labels), {})[part] = float(value)
+    for labels, parts in sorted(series.items()):
+        cumulative, buckets = 0.0, []
+        for bound in (*map(str, DURATION_BUCKETS), "+Inf"):
+            cumulative += parts.get(bound, 0.0)
+            buckets.append((bound, cumulative))
+        family.add_metric(list(labels), buckets, parts.get("sum", 0.0))
+    return family
+
+
+def render(client: redis.Redis) -> bytes:
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(RedisCollector(client))
+    return generate_latest(registry)
