@@ -213,6 +213,8 @@ class Replacer:
 
     def _resolve_order(self, request: dict) -> str:
         reference = str(request.get("order") or "").strip()
+        if not reference and request.get("email"):
+            return self._latest_order_of(request["email"])
         if reference.startswith("gid://shopify/Order/"):
             return reference
         if reference.isdigit():
@@ -223,9 +225,19 @@ class Replacer:
             name = "#" + reference.lstrip("#")
             nodes = self.client.query(docs.FIND_ORDER_BY_NAME, {"query": f"name:{name}"})["orders"]["nodes"]
             exact = [node for node in nodes if node["name"] == name]
+            if len(exact) > 1:
+                raise PermanentFailure(f"order {name} is ambiguous: {len(exact)} orders carry that name")
             if exact:
                 return exact[0]["id"]
         raise PermanentFailure(f"order {reference or '(none given)'} not found")
+
+    def _latest_order_of(self, email: str) -> str:
+        """The customer's most recent order that this service did not create."""
+        query = f'email:"{email}" -tag:replacement'
+        nodes = self.client.query(docs.LATEST_ORDER_BY_EMAIL, {"query": query})["orders"]["nodes"]
+        if not nodes or (nodes[0]["email"] or "").lower() != email.lower():
+            raise PermanentFailure(f"no order found for customer {email}")
+        return nodes[0]["id"]
 
     def _release_original(self, request: dict, order_id: str, add: str, remove: str) -> None:
         """Takes the trigger tag off the original and marks the outcome; for the admin tag,
@@ -243,7 +255,7 @@ def _instant(timestamp: str) -> datetime:
 
 
 def _request_from(signal: dict, request_id: str) -> dict:
-    request = {key: signal[key] for key in ("shop", "source", "source_label", "order", "lines", "reason",
+    request = {key: signal[key] for key in ("shop", "source", "source_label", "order", "email", "lines", "reason",
                                             "shipping_address") if signal.get(key) is not None}
     request["request_id"] = request_id
     return request

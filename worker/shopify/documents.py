@@ -47,6 +47,12 @@ query FindOrderByName($query: String!) {
 }
 """
 
+LATEST_ORDER_BY_EMAIL = """
+query LatestOrderByEmail($query: String!) {
+  orders(first: 1, query: $query, sortKey: CREATED_AT, reverse: true) { nodes { id email } }
+}
+"""
+
 FIND_REPLACEMENT_DRAFTS = """
 query FindReplacementDrafts($query: String!) {
   draftOrders(first: 20, query: $query) {
