@@ -236,7 +236,7 @@ class Replacer:
         query = f'email:"{email}" -tag:replacement'
         nodes = self.client.query(docs.LATEST_ORDER_BY_EMAIL, {"query": query})["orders"]["nodes"]
         if not nodes or (nodes[0]["email"] or "").lower() != email.lower():
-            raise PermanentFailure(f"no order found for customer {email}")
+            raise PermanentFailure("no order found for the customer's email")
         return nodes[0]["id"]
 
     def _release_original(self, request: dict, order_id: str, add: str, remove: str) -> None:

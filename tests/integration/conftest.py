@@ -113,5 +113,6 @@ def send_order_webhook(web, order: dict, webhook_id: str, event_id: str | None =
 
 
 def wait_for_request(state: State, request_id: str, timeout: float = 30.0) -> dict:
-    return wait_until(lambda: (r := state.get(request_id)) and r["status"] in ("done", "failed") and r,
+    # .get: State.create_request writes the request before its status, so a read may fall between.
+    return wait_until(lambda: (r := state.get(request_id)) and r.get("status") in ("done", "failed") and r,
                       timeout, message=f"request {request_id} to finish")
