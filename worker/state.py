@@ -7,6 +7,7 @@ here is what lets a restarted worker resume a request instead of starting it aga
 from __future__ import annotations
 
 import json
+import threading
 import time
 import uuid
 
@@ -27,27 +28,51 @@ return 0
 
 
 class LockBusy(Exception):
-    """Another process holds the lock; try again later."""
+    """Another process holds the lock; try again in `retry_in` seconds."""
+
+    def __init__(self, key: str, retry_in: float = 1.0):
+        super().__init__(key)
+        self.retry_in = retry_in
 
 
 class Lock:
+    """A lease in Redis, renewed by a heartbeat thread while its holder lives.
+
+    A holder killed with SIGKILL stops renewing, so the lease ends `ttl_seconds` later and a
+    redelivered task can resume; a live holder keeps it however long Shopify takes to answer.
+    """
+
     def __init__(self, client: redis.Redis, name: str, ttl_seconds: float):
         self.client = client
         self.key = f"{PREFIX}lock:{name}"
         self.ttl_ms = int(ttl_seconds * 1000)
         self.token = uuid.uuid4().hex
+        self.lost = threading.Event()
+        self.released = threading.Event()
 
     def __enter__(self) -> Lock:
         if not self.client.set(self.key, self.token, nx=True, px=self.ttl_ms):
-            raise LockBusy(self.key)
+            remaining_ms = self.client.pttl(self.key)
+            raise LockBusy(self.key, retry_in=max(0.2, remaining_ms / 1000 if remaining_ms > 0 else 0.2))
+        threading.Thread(target=self._heartbeat, daemon=True).start()
         return self
 
+    def _heartbeat(self) -> None:
+        while not self.released.wait(self.ttl_ms / 3000):
+            try:
+                if not self.client.eval(_EXTEND, 1, self.key, self.token, self.ttl_ms):
+                    self.lost.set()
+                    return
+            except redis.RedisError:
+                continue
+
     def extend(self) -> None:
-        """Called before each outside call so the lease covers it; losing it aborts the task."""
-        if not self.client.eval(_EXTEND, 1, self.key, self.token, self.ttl_ms):
+        """Called before each write to Shopify: a lease that was lost aborts the task."""
+        if self.lost.is_set() or not self.client.eval(_EXTEND, 1, self.key, self.token, self.ttl_ms):
             raise LockBusy(f"{self.key} was lost")
 
     def __exit__(self, *exc) -> None:
+        self.released.set()
         self.client.eval(_RELEASE, 1, self.key, self.token)
 
 
@@ -103,7 +128,7 @@ class State:
                          mapping={"current": request_id, "generation": generation})
 
     # locks, dedupe, journal, dead letters --------------------------------------------------
-    def lock(self, name: str, ttl_seconds: float = 30.0) -> Lock:
+    def lock(self, name: str, ttl_seconds: float = 10.0) -> Lock:
         return Lock(self.client, name, ttl_seconds)
 
     def journal(self, request_id: str, event: str, **detail) -> None:

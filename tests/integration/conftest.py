@@ -92,7 +92,7 @@ class Shop:
         return [o for o in self.state()["orders"] if "replacement" in o["tags"]]
 
     def drafts(self) -> list[dict]:
-        return self.state()["draftOrders"]
+        return self.state()["draft_orders"]
 
     def faults(self, *rules: dict):
         requests.post(f"{self.url}/_sandbox/faults", json=list(rules), timeout=5).raise_for_status()
