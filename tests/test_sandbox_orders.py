@@ -1,0 +1,157 @@
+"""Orders: tags, search, pagination, updates, cancellation and idempotent refunds, as on Shopify."""
+
+import pytest
+
+from sandbox.testing import running_sandbox
+
+SEED = "gid://shopify/Order/450789469"
+TAGS_ADD = """mutation($id: ID!, $tags: [String!]!) { tagsAdd(id: $id, tags: $tags) {
+    node { id ... on Order { tags updatedAt } } userErrors { field message } } }"""
+TAGS_REMOVE = """mutation($id: ID!, $tags: [String!]!) { tagsRemove(id: $id, tags: $tags) {
+    node { ... on Order { tags } } userErrors { field message } } }"""
+SEARCH = "query($q: String) { orders(first: 50, query: $q) { nodes { name } } }"
+REFUND = """mutation($input: RefundInput!) { refundCreate(input: $input) @idempotent(key: "refund-key-1") {
+    refund { id note totalRefundedSet { shopMoney { amount } } refundLineItems(first: 5) { nodes {
+        quantity restockType lineItem { id } } } }
+    order { displayFinancialStatus lineItems(first: 5) { nodes { id currentQuantity } } }
+    userErrors { field message } } }"""
+RED_LINE = "gid://shopify/LineItem/518995019"
+
+
+@pytest.fixture(scope="module")
+def shop():
+    with running_sandbox() as client:
+        yield client
+
+
+@pytest.fixture(autouse=True)
+def fresh(shop):
+    shop.reset()
+
+
+def names(shop, query: str | None) -> list[str]:
+    return [node["name"] for node in shop.data(SEARCH, q=query)["orders"]["nodes"]]
+
+
+def test_tags_add_and_remove_keep_tags_unique_and_bump_updated_at(shop):
+    added = shop.data(TAGS_ADD, id=SEED, tags=["needs-replacement", "External", "vip, gift"])["tagsAdd"]
+
+    assert added["userErrors"] == []
+    assert added["node"]["tags"] == ["External", "gift", "Inbound", "needs-replacement", "Outbound", "vip"]
+    assert added["node"]["updatedAt"] > "2025-04-02T16:31:21Z"
+    removed = shop.data(TAGS_REMOVE, id=SEED, tags=["needs-replacement", "absent"])["tagsRemove"]
+    assert removed["node"]["tags"] == ["External", "gift", "Inbound", "Outbound", "vip"]
+
+
+def test_tagging_an_unknown_order_is_a_user_error(shop):
+    assert shop.data(TAGS_ADD, id="gid://shopify/Order/1", tags=["x"]) == {
+        "tagsAdd": {"node": None, "userErrors": [{"field": ["id"], "message": "Order does not exist"}]}}
+
+
+def test_search_by_tag_tag_not_name_status_and_dates(shop):
+    shop.create_orders(count=2, tags=["needs-replacement"])
+    shop.create_orders(tags=["needs-replacement", "replacement-issued"])
+
+    assert names(shop, "tag:needs-replacement") == ["#1002", "#1003", "#1004"]
+    assert names(shop, "tag:needs-replacement tag_not:replacement-issued") == ["#1002", "#1003"]
+    assert names(shop, "tag:needs-replacement -tag:replacement-issued") == ["#1002", "#1003"]
+    assert names(shop, "name:1001") == names(shop, "name:#1001") == ["#1001"]
+    assert names(shop, "name:#1002 OR name:#1004") == ["#1002", "#1004"]
+    assert names(shop, "created_at:<'2020-01-01' status:open") == ["#1001"]
+    assert names(shop, "updated_at:>='2020-01-01T00:00:00Z' tag:'replacement-issued'") == ["#1004"]
+    everyone = ["#1001", "#1002", "#1003", "#1004"]
+    assert names(shop, "email:bob.norman@mail.example.com customer_id:207119551") == everyone
+
+
+def test_an_unknown_search_filter_fails_loudly(shop):
+    error = shop.gql(SEARCH, q="risk_level:high")["errors"][0]
+
+    assert error["extensions"]["code"] == "SANDBOX_NOT_IMPLEMENTED"
+    assert "risk_level" in error["message"]
+
+
+def test_cursor_pagination_walks_every_order_once(shop):
+    shop.create_orders(count=7, tags=["bulk"])
+    page_query = """query($after: String) { orders(first: 3, after: $after, query: "tag:bulk") {
+        edges { cursor node { name } } pageInfo { hasNextPage hasPreviousPage endCursor } } }"""
+
+    seen, after, pages = [], None, 0
+    while True:
+        page = shop.data(page_query, after=after)["orders"]
+        seen += [edge["node"]["name"] for edge in page["edges"]]
+        pages += 1
+        assert page["pageInfo"]["hasPreviousPage"] == (pages > 1)
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+
+    assert seen == [f"#{n}" for n in range(1002, 1009)]
+    assert pages == 3
+    newest_first = shop.data('{ orders(first: 2, reverse: true, sortKey: ORDER_NUMBER) { nodes { name } } }')
+    assert newest_first == {"orders": {"nodes": [{"name": "#1008"}, {"name": "#1007"}]}}
+
+
+def test_a_connection_without_first_or_last_is_refused(shop):
+    error = shop.gql("{ orders { nodes { id } } }")["errors"][0]
+
+    assert error["message"] == "you must provide one of first or last"
+
+
+def test_order_update_overwrites_tags_note_and_attributes(shop):
+    changes = {"id": SEED, "tags": ["only"], "note": "hi", "customAttributes": [{"key": "a", "value": "b"}]}
+    result = shop.data("""mutation($input: OrderInput!) { orderUpdate(input: $input) {
+        order { tags note customAttributes { key value } } userErrors { message } } }""", input=changes)
+
+    assert result["orderUpdate"] == {"order": {"tags": ["only"], "note": "hi", "customAttributes": [
+        {"key": "a", "value": "b"}]}, "userErrors": []}
+
+
+def test_order_cancel_marks_the_order_and_refuses_a_second_time(shop):
+    cancel = """mutation($id: ID!) { orderCancel(orderId: $id, restock: true, reason: CUSTOMER) {
+        job { done } orderCancelUserErrors { field message code } } }"""
+
+    assert shop.data(cancel, id=SEED) == {"orderCancel": {"job": {"done": True}, "orderCancelUserErrors": []}}
+    again = shop.data(cancel, id=SEED)["orderCancel"]
+    assert again["orderCancelUserErrors"] == [
+        {"field": ["orderId"], "message": "Order has already been cancelled", "code": "INVALID"}]
+    order = shop.data('{ order(id: "gid://shopify/Order/450789469") { cancelledAt cancelReason } }')["order"]
+    assert order["cancelledAt"] and order["cancelReason"] == "CUSTOMER"
+    assert names(shop, "status:cancelled") == ["#1001"]
+
+
+def test_refund_create_needs_the_idempotent_directive(shop):
+    body = shop.gql("""mutation($input: RefundInput!) { refundCreate(input: $input) { refund { id } } }""",
+                    input={"orderId": SEED, "refundLineItems": [{"lineItemId": RED_LINE, "quantity": 1}]})
+
+    assert body["data"] == {"refundCreate": None}
+    assert body["errors"][0]["extensions"]["code"] == "IDEMPOTENCY_KEY_REQUIRED"
+    assert shop.state()["counts"]["refunds"] == 1  # the seed's own refund
+
+
+def test_refund_create_is_idempotent_per_key(shop):
+    refund_input = {"orderId": SEED, "note": "replace please",
+                    "refundLineItems": [{"lineItemId": RED_LINE, "quantity": 1, "restockType": "NO_RESTOCK"}]}
+
+    first = shop.data(REFUND, input=refund_input)["refundCreate"]
+    again = shop.data(REFUND, input=refund_input)["refundCreate"]
+
+    assert first["userErrors"] == []
+    assert again["refund"]["id"] == first["refund"]["id"]
+    assert first["refund"]["refundLineItems"]["nodes"] == [
+        {"quantity": 1, "restockType": "NO_RESTOCK", "lineItem": {"id": RED_LINE}}]
+    current = {n["id"]: n["currentQuantity"] for n in again["order"]["lineItems"]["nodes"]}
+    assert current[RED_LINE] == 0
+    assert shop.state()["counts"]["refunds"] == 2
+
+    mismatch = shop.gql(REFUND, input={**refund_input, "note": "something else"})
+    assert mismatch["errors"][0]["extensions"]["code"] == "IDEMPOTENCY_KEY_PARAMETER_MISMATCH"
+    assert shop.state()["counts"]["refunds"] == 2
+
+
+def test_refunding_more_than_remains_is_a_user_error(shop):
+    result = shop.data(REFUND, input={"orderId": SEED, "refundLineItems": [
+        {"lineItemId": "gid://shopify/LineItem/466157049", "quantity": 1}]})["refundCreate"]
+
+    assert result["refund"] is None
+    assert result["userErrors"] == [{"field": ["refundLineItems", "0", "quantity"],
+                                     "message": "Quantity cannot refund more items than were purchased"}]
