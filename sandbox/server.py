@@ -8,6 +8,7 @@ from flask import Flask
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from sandbox import admin_api, control
+from sandbox.schema import admin_schema
 from sandbox.store import Store
 
 
@@ -51,6 +52,7 @@ class Sandbox:
 def start_in_thread(host: str = "127.0.0.1", port: int = 0, quiet: bool = True, **config) -> Sandbox:
     """Serve a fresh sandbox from a background thread; `config` takes the keys of `sandbox.config.Config`."""
     store = Store(**config)
+    admin_schema()  # built before serving, so the first call is not the one that waits for it
     handler = QuietRequestHandler if quiet else WSGIRequestHandler
     server = make_server(host, port, create_app(store), threaded=True, request_handler=handler)
     return Sandbox(server, store)

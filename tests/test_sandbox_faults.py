@@ -1,0 +1,100 @@
+"""Fault injection: the failures a Shopify client must survive, on the call chosen."""
+
+import time
+
+import pytest
+import requests
+
+from sandbox.testing import running_sandbox
+
+DRAFT = """mutation { draftOrderCreate(input: {lineItems: [{variantId: "gid://shopify/ProductVariant/49148385",
+    quantity: 1}]}) { draftOrder { id } userErrors { field message } } }"""
+
+
+@pytest.fixture(scope="module")
+def shop():
+    with running_sandbox() as client:
+        yield client
+
+
+@pytest.fixture(autouse=True)
+def fresh(shop):
+    shop.reset()
+    yield
+    requests.delete(f"{shop.url}/_sandbox/faults", timeout=5).raise_for_status()
+
+
+def drafts(shop) -> int:
+    return shop.state()["counts"]["draft_orders"]
+
+
+def test_fail_answers_the_status_on_the_nth_call_without_applying(shop):
+    shop.faults({"field": "draftOrderCreate", "action": "fail", "status": 502, "nth": 2})
+
+    statuses = [shop.post_graphql(DRAFT).status_code for _ in range(3)]
+
+    assert statuses == [200, 502, 200]
+    assert drafts(shop) == 2
+    assert [call["fault"] for call in shop.calls()] == [None, "fail", None]
+
+
+def test_apply_then_fail_makes_the_change_but_answers_an_error(shop):
+    shop.faults({"field": "draftOrderCreate", "action": "apply_then_fail", "times": 1})
+
+    assert shop.post_graphql(DRAFT).status_code == 502
+    assert drafts(shop) == 1
+    assert shop.post_graphql(DRAFT).status_code == 200
+
+
+def test_apply_then_fail_with_hang_drops_the_connection_after_applying(shop):
+    shop.faults({"field": "draftOrderCreate", "action": "apply_then_fail", "hang": 0.1})
+
+    with pytest.raises(requests.ConnectionError):
+        shop.post_graphql(DRAFT)
+
+    assert drafts(shop) == 1
+
+
+def test_delay_sleeps_then_answers(shop):
+    shop.faults({"field": "shop", "action": "delay", "seconds": 0.2})
+
+    started = time.monotonic()
+    body = shop.gql("{ shop { name } }")
+
+    assert time.monotonic() - started >= 0.2
+    assert body["data"] == {"shop": {"name": "Example Store"}}
+
+
+def test_throttle_answers_throttled_for_the_next_n_calls(shop):
+    shop.faults({"field": "draftOrderCreate", "action": "throttle", "times": 2})
+
+    codes = [shop.gql(DRAFT).get("errors", [{}])[0].get("extensions", {}).get("code") for _ in range(3)]
+
+    assert codes == ["THROTTLED", "THROTTLED", None]
+    assert drafts(shop) == 1
+
+
+def test_user_error_answers_the_mutation_with_it_and_applies_nothing(shop):
+    shop.faults({"field": "draftOrderCreate", "action": "user_error", "message": "Inventory is not available"})
+
+    body = shop.gql(DRAFT)
+
+    assert body["data"] == {"draftOrderCreate": {"draftOrder": None, "userErrors": [
+        {"field": None, "message": "Inventory is not available"}]}}
+    assert drafts(shop) == 0
+
+
+def test_slow_delays_every_call(shop):
+    requests.post(f"{shop.url}/_sandbox/faults", json={"slow": 0.15}, timeout=5).raise_for_status()
+
+    started = time.monotonic()
+    shop.gql("{ shop { name } }")
+
+    assert time.monotonic() - started >= 0.15
+
+
+def test_a_malformed_rule_is_refused(shop):
+    response = requests.post(f"{shop.url}/_sandbox/faults", json=[{"field": "x", "action": "explode"}], timeout=5)
+
+    assert response.status_code == 422
+    assert "action" in response.json()["error"]
