@@ -50,7 +50,8 @@ def test_an_unknown_field_is_not_ignored():
 
 
 def test_a_webhook_filter_reads_the_rest_body():
-    body = {"tags": "needs-replacement, VIP", "line_items": [{"sku": "A", "price": "5.00"}, {"sku": "B", "price": "12"}]}
+    body = {"tags": "needs-replacement, VIP",
+            "line_items": [{"sku": "A", "price": "5.00"}, {"sku": "B", "price": "12"}]}
 
     assert search.matches_payload("tags:vip", body)
     assert search.matches_payload("line_items.sku:B line_items.price:>=10", body)
