@@ -7,6 +7,7 @@ cost up front (or the call is THROTTLED and nothing runs), and refunded what was
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 import uuid
@@ -14,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import graphql
-from graphql import GraphQLError, GraphQLResolveInfo
+from graphql import DocumentNode, GraphQLError, GraphQLResolveInfo
 from graphql.execution.values import get_variable_values
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -79,6 +80,16 @@ class Call:
         return Answer(rule.status, {"errors": HTTP_STATUS_CODES.get(rule.status, "Error")})
 
 
+@functools.lru_cache(maxsize=512)
+def checked_document(query: str) -> tuple[DocumentNode | None, list[dict]]:
+    """Parsed and validated once per distinct document: a client sends the same few over and over."""
+    try:
+        document = graphql.parse(query)
+    except GraphQLError as error:
+        return None, [error.formatted]
+    return document, [errors.validation_error(error) for error in graphql.validate(admin_schema(), document)]
+
+
 def _bad_request(message: str) -> dict:
     return {"message": message, "extensions": {"code": "BAD_REQUEST"}}
 
@@ -104,13 +115,9 @@ def _answer(call: Call, payload: object) -> Answer:
     if not isinstance(raw_variables, dict):
         return call.errors_answer([_bad_request("Variables must be a JSON object")])
     schema = admin_schema()
-    try:
-        document = graphql.parse(payload["query"])
-    except GraphQLError as error:
-        return call.errors_answer([error.formatted])
-    invalid = graphql.validate(schema, document)
-    if invalid:
-        return call.errors_answer([errors.validation_error(error) for error in invalid])
+    document, problems = checked_document(payload["query"])
+    if problems:
+        return call.errors_answer(problems)
     operation_name = payload.get("operationName")
     operation = graphql.get_operation_ast(document, operation_name)
     if operation is None:

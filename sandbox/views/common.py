@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from sandbox import addresses
@@ -12,6 +13,15 @@ from sandbox.money import money_bag, money_v2
 
 def bag(amount: Decimal, currency: str) -> dict:
     return money_bag(amount, currency)
+
+
+def bag_field(amount: Decimal, currency: str) -> Callable[..., dict]:
+    """A MoneyBag field, formatted only when a query asks for it."""
+    return lambda _info: money_bag(amount, currency)
+
+
+def address_field(record: dict | None) -> Callable[..., dict | None]:
+    return lambda _info: address(record)
 
 
 def money(amount: Decimal | None, currency: str) -> dict | None:

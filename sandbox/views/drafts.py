@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from graphql import GraphQLResolveInfo
 
 from sandbox import search
@@ -12,7 +14,7 @@ from sandbox.money import ZERO, to_money
 from sandbox.pagination import connection, encode_cursor, in_given_order
 from sandbox.store import Store
 from sandbox.views import catalog, customers, orders
-from sandbox.views.common import address, attributes, bag, money, same_address, timestamp
+from sandbox.views.common import address_field, attributes, bag_field, money, same_address, timestamp
 
 
 def applied_discount_view(discount: dict | None, currency: str) -> dict | None:
@@ -20,7 +22,7 @@ def applied_discount_view(discount: dict | None, currency: str) -> dict | None:
         return None
     return {
         "title": discount["title"], "description": discount["description"], "value": discount["value"],
-        "valueType": discount["value_type"], "amountSet": bag(discount["amount"], currency),
+        "valueType": discount["value_type"], "amountSet": bag_field(discount["amount"], currency),
         "amountV2": money(discount["amount"], currency),
     }
 
@@ -40,13 +42,13 @@ def draft_line_view(store: Store, draft: dict, line: dict) -> dict:
         "taxable": line["taxable"], "isGiftCard": line["gift_card"],
         "variant": lambda _: catalog.variant_view(store, variant) if variant else None,
         "product": lambda _: catalog.product_view(store, product) if product else None,
-        "originalUnitPriceSet": bag(line["price"], currency),
+        "originalUnitPriceSet": bag_field(line["price"], currency),
         "originalUnitPriceWithCurrency": money(line["original_price"], currency) if line["custom"] else None,
         "priceOverride": money(line["price_override"], currency),
-        "originalTotalSet": bag(original_total, currency),
-        "discountedTotalSet": bag(discounted_total, currency),
-        "approximateDiscountedUnitPriceSet": bag(to_money(discounted_total / quantity), currency),
-        "totalDiscountSet": bag(line["discount"], currency),
+        "originalTotalSet": bag_field(original_total, currency),
+        "discountedTotalSet": bag_field(discounted_total, currency),
+        "approximateDiscountedUnitPriceSet": bag_field(to_money(discounted_total / quantity), currency),
+        "totalDiscountSet": bag_field(line["discount"], currency),
         "appliedDiscount": applied_discount_view(line["applied_discount"], currency),
         "customAttributes": attributes(line["custom_attributes"]),
         "weight": {"unit": "GRAMS", "value": float(line["grams"])},
@@ -61,8 +63,8 @@ def draft_view(store: Store, draft: dict) -> dict:
     customer = store.customers.get(draft["customer_id"]) if draft["customer_id"] else None
     shipping = draft["shipping_line"]
 
-    def total(key: str) -> dict:
-        return bag(totals[key], currency)
+    def total(key: str) -> Callable[..., dict]:
+        return bag_field(totals[key], currency)
 
     return {
         "__typename": "DraftOrder",
@@ -77,9 +79,10 @@ def draft_view(store: Store, draft: dict) -> dict:
         "customAttributes": attributes(draft["custom_attributes"]),
         "customer": lambda _: customers.customer_view(store, customer) if customer else None,
         "purchasingEntity": lambda _: customers.customer_view(store, customer) if customer else None,
-        "shippingAddress": address(draft["shipping_address"]), "billingAddress": address(draft["billing_address"]),
+        "shippingAddress": address_field(draft["shipping_address"]),
+        "billingAddress": address_field(draft["billing_address"]),
         "billingAddressMatchesShippingAddress": same_address(draft["billing_address"], draft["shipping_address"]),
-        "shippingLine": orders.shipping_line_view(shipping, currency) if shipping else None,
+        "shippingLine": lambda _: orders.shipping_line_view(shipping, currency) if shipping else None,
         "appliedDiscount": applied_discount_view(draft["applied_discount"], currency),
         "lineItems": lambda info, **args: connection(
             info, lines, lambda line: draft_line_view(store, draft, line), sort_key=in_given_order(lines), **args,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from graphql import GraphQLResolveInfo
@@ -13,7 +14,7 @@ from sandbox.money import ZERO, rest_amount, to_money
 from sandbox.pagination import connection, in_given_order, limited
 from sandbox.store import Store
 from sandbox.views import catalog, customers
-from sandbox.views.common import address, attributes, bag, money, same_address, timestamp
+from sandbox.views.common import address_field, attributes, bag, bag_field, money, same_address, timestamp
 
 
 def _customer(store: Store, customer_id: int | None) -> dict | None:
@@ -61,15 +62,15 @@ def line_item_view(store: Store, order: dict, line: dict) -> dict:
         "variant": lambda _: catalog.variant_view(store, variant) if variant else None,
         "product": lambda _: catalog.product_view(store, product) if product else None,
         "customAttributes": attributes(line["custom_attributes"]),
-        "originalUnitPriceSet": bag(line["price"], currency),
-        "originalTotalSet": bag(original_total, currency),
-        "discountedUnitPriceSet": bag(unit_after_discounts, currency),
-        "discountedUnitPriceAfterAllDiscountsSet": bag(unit_after_discounts, currency),
+        "originalUnitPriceSet": bag_field(line["price"], currency),
+        "originalTotalSet": bag_field(original_total, currency),
+        "discountedUnitPriceSet": bag_field(unit_after_discounts, currency),
+        "discountedUnitPriceAfterAllDiscountsSet": bag_field(unit_after_discounts, currency),
         "discountedTotalSet": lambda _, withCodeDiscounts=False: bag(discounted_total, currency),
-        "totalDiscountSet": bag(line["discount"], currency),
-        "unfulfilledOriginalTotalSet": bag(line["price"] * unfulfilled, currency),
-        "unfulfilledDiscountedTotalSet": bag(unit_after_discounts * unfulfilled, currency),
-        "discountAllocations": [
+        "totalDiscountSet": bag_field(line["discount"], currency),
+        "unfulfilledOriginalTotalSet": bag_field(line["price"] * unfulfilled, currency),
+        "unfulfilledDiscountedTotalSet": bag_field(unit_after_discounts * unfulfilled, currency),
+        "discountAllocations": lambda _: [
             {"allocatedAmountSet": bag(a["amount"], currency),
              "discountApplication": application_view(order["discount_applications"][a["application_index"]], currency)}
             for a in line["allocations"]
@@ -85,9 +86,9 @@ def shipping_line_view(line: dict, currency: str) -> dict:
         "code": line.get("code"), "source": line.get("source"), "custom": line.get("source") != "shopify",
         "carrierIdentifier": line.get("carrier_identifier"), "deliveryCategory": None, "phone": None,
         "shippingRateHandle": None, "isRemoved": line.get("is_removed", False),
-        "originalPriceSet": bag(line["price"], currency),
-        "discountedPriceSet": bag(line.get("discounted_price", line["price"]), currency),
-        "currentDiscountedPriceSet": bag(line.get("discounted_price", line["price"]), currency),
+        "originalPriceSet": bag_field(line["price"], currency),
+        "discountedPriceSet": bag_field(line.get("discounted_price", line["price"]), currency),
+        "currentDiscountedPriceSet": bag_field(line.get("discounted_price", line["price"]), currency),
         "discountAllocations": [], "taxLines": [],
     }
 
@@ -106,8 +107,8 @@ def refund_view(store: Store, refund: dict) -> dict:
             "restockType": entry["restock_type"], "restocked": entry["location_id"] is not None,
             "lineItem": lambda _: line_item_view(store, order, line),
             "location": lambda _: catalog.location_view(store, location) if location else None,
-            "priceSet": bag(line["price"], currency), "subtotalSet": bag(entry["subtotal"], currency),
-            "totalTaxSet": bag(entry["total_tax"], currency),
+            "priceSet": bag_field(line["price"], currency), "subtotalSet": bag_field(entry["subtotal"], currency),
+            "totalTaxSet": bag_field(entry["total_tax"], currency),
         }
 
     return {
@@ -117,7 +118,7 @@ def refund_view(store: Store, refund: dict) -> dict:
         "processedAt": timestamp(refund["processed_at"]),
         "order": lambda _: order_view(store, order),
         "refundLineItems": lambda info, **args: connection(info, refund["line_items"], refund_line, **args),
-        "totalRefundedSet": bag(refund["total"], currency),
+        "totalRefundedSet": bag_field(refund["total"], currency),
         "staffMember": None, "return": None, "duties": [],
     }
 
@@ -130,8 +131,8 @@ def order_view(store: Store, order: dict) -> dict:
     received = totals["total"] - totals["outstanding"]
     open_order = order["cancelled_at"] is None
 
-    def total(key: str) -> dict:
-        return bag(totals[key], currency)
+    def total(key: str) -> Callable[..., dict]:
+        return bag_field(totals[key], currency)
 
     def cart_discount() -> Decimal:
         across = {a["index"] for a in order["discount_applications"] if a["target_selection"] == "ALL"}
@@ -153,11 +154,12 @@ def order_view(store: Store, order: dict) -> dict:
         "customerAcceptsMarketing": False, "canNotifyCustomer": bool(order["email"]),
         "customer": lambda _: _customer(store, order["customer_id"]),
         "purchasingEntity": lambda _: _customer(store, order["customer_id"]),
-        "shippingAddress": address(order["shipping_address"]),
-        "billingAddress": address(order["billing_address"]),
-        "displayAddress": address(order["billing_address"] or order["shipping_address"]),
-        "billingAddressMatchesShippingAddress": same_address(order["billing_address"], order["shipping_address"]),
-        "shippingLine": shipping_line_view(shipping_lines[0], currency) if shipping_lines else None,
+        "shippingAddress": address_field(order["shipping_address"]),
+        "billingAddress": address_field(order["billing_address"]),
+        "displayAddress": address_field(order["billing_address"] or order["shipping_address"]),
+        "billingAddressMatchesShippingAddress": lambda _: same_address(order["billing_address"],
+                                                                       order["shipping_address"]),
+        "shippingLine": lambda _: shipping_line_view(shipping_lines[0], currency) if shipping_lines else None,
         "shippingLines": lambda info, includeRemovals=False, **args: connection(
             info, order["shipping_lines"] if includeRemovals else shipping_lines,
             lambda line: shipping_line_view(line, currency), **args,
@@ -176,11 +178,13 @@ def order_view(store: Store, order: dict) -> dict:
         "totalShippingPriceSet": total("shipping"), "currentShippingPriceSet": total("shipping"),
         "totalTaxSet": total("tax"), "currentTotalTaxSet": total("current_tax"),
         "totalRefundedSet": total("refunded"),
-        "totalRefundedShippingSet": bag(sum((store.refunds[r]["shipping"] for r in order["refund_ids"]), ZERO),
-                                        currency),
-        "totalReceivedSet": bag(received, currency), "netPaymentSet": bag(received - totals["refunded"], currency),
-        "totalOutstandingSet": total("outstanding"), "totalCapturableSet": bag(ZERO, currency),
-        "totalTipReceivedSet": bag(ZERO, currency),
+        "totalRefundedShippingSet": lambda _: bag(
+            sum((store.refunds[r]["shipping"] for r in order["refund_ids"]), ZERO), currency
+        ),
+        "totalReceivedSet": bag_field(received, currency),
+        "netPaymentSet": bag_field(received - totals["refunded"], currency),
+        "totalOutstandingSet": total("outstanding"), "totalCapturableSet": bag_field(ZERO, currency),
+        "totalTipReceivedSet": bag_field(ZERO, currency),
         "totalPrice": rest_amount(totals["total"]), "subtotalPrice": rest_amount(totals["subtotal"]),
         "totalDiscounts": rest_amount(totals["discounts"]), "totalTax": rest_amount(totals["tax"]),
         "totalShippingPrice": rest_amount(totals["shipping"]),
