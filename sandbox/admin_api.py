@@ -47,4 +47,5 @@ def graphql_endpoint(version: str):
     response = jsonify(answer.body)
     response.status_code = answer.status
     response.headers.update(answer.headers)
+    response.headers["X-Shopify-API-Version"] = version
     return response

@@ -24,6 +24,7 @@ class Store:
         from sandbox.webhooks import WebhookDispatcher
 
         self.lock = threading.RLock()
+        self._start_config = dict(config)
         self.config = Config()
         self.config.update(config)
         self.bucket = LeakyBucket(self.config.bucket_size, self.config.bucket_restore_rate)
@@ -33,10 +34,12 @@ class Store:
         self.reset()
 
     def reset(self) -> None:
-        """Back to the seed: data, faults, call log and a full bucket; settings stay."""
+        """Back to how the sandbox started: seed data, start-up settings, no faults, no calls, a full bucket."""
         from sandbox import seed
 
         with self.lock:
+            self.config = Config()
+            self.config.update(self._start_config)
             self.shop: dict = {}
             self.locations: dict[int, dict] = {}
             self.products: dict[int, dict] = {}

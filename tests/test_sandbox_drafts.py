@@ -1,6 +1,7 @@
 """Draft orders as Shopify computes and completes them: totals, userErrors, readiness, inventory."""
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -192,6 +193,13 @@ def test_an_expired_reservation_gives_the_units_back(shop):
     create(shop, reserveInventoryUntil="2001-01-01T00:00:00Z")
 
     assert levels(shop) == {"available": 50, "committed": 0, "reserved": 0}
+
+
+def test_concurrent_creates_get_distinct_names(shop):
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda _: create(shop)["draftOrder"]["name"], range(16)))
+
+    assert sorted(results, key=lambda name: int(name[2:])) == [f"#D{n}" for n in range(1, 17)]
 
 
 def test_draft_search_by_tag_and_status_and_delete(shop):

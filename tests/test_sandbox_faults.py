@@ -20,8 +20,6 @@ def shop():
 @pytest.fixture(autouse=True)
 def fresh(shop):
     shop.reset()
-    yield
-    requests.delete(f"{shop.url}/_sandbox/faults", timeout=5).raise_for_status()
 
 
 def drafts(shop) -> int:
@@ -91,6 +89,16 @@ def test_slow_delays_every_call(shop):
     shop.gql("{ shop { name } }")
 
     assert time.monotonic() - started >= 0.15
+
+
+def test_faults_are_cleared_by_delete_and_by_reset(shop):
+    shop.faults({"field": "*", "action": "fail"})
+    requests.delete(f"{shop.url}/_sandbox/faults", timeout=5).raise_for_status()
+    assert shop.post_graphql("{ shop { name } }").status_code == 200
+
+    shop.faults({"field": "*", "action": "fail"})
+    shop.reset()
+    assert shop.post_graphql("{ shop { name } }").status_code == 200
 
 
 def test_a_malformed_rule_is_refused(shop):

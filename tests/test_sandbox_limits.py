@@ -23,8 +23,6 @@ def shop():
 @pytest.fixture(autouse=True)
 def fresh(shop):
     shop.reset()
-    yield
-    shop.configure(plan="standard", maximum_available=None, restore_rate=None, throttle_status=200)
 
 
 def cost(body: dict) -> dict:
