@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import random
 import time
 
 import redis
@@ -16,6 +17,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from worker.celery_app import app, settings
 from worker.celery_app_config import RETRY_BACKOFF_MAX
 from worker.errors import RetryableShopifyError
+from worker.rate_limiter import SharedBudget
 from worker.replacement import Replacer
 from worker.shopify import documents as docs
 from worker.shopify.client import ShopifyClient
@@ -33,12 +35,19 @@ class ReplacementTask(Task):
     task lands in the dead-letter list with its error, to be replayed by `python -m worker.deadletter`.
     """
 
-    autoretry_for = (RetryableShopifyError, LockBusy, redis.ConnectionError, redis.TimeoutError,
+    autoretry_for = (RetryableShopifyError, redis.ConnectionError, redis.TimeoutError,
                      SoftTimeLimitExceeded)
     retry_backoff = True
     retry_backoff_max = RETRY_BACKOFF_MAX
     retry_jitter = True
     max_retries = MAX_RETRIES
+
+    def __call__(self, *args, **kwargs):
+        try:
+            return super().__call__(*args, **kwargs)
+        except LockBusy as busy:
+            # Another worker holds the request: come back when its lease would have ended.
+            raise self.retry(exc=busy, countdown=busy.retry_in + random.uniform(0, 0.5)) from None
 
     def before_start(self, task_id, args, kwargs):
         log.info("task start", extra={"task": self.name, "task_id": task_id, "attempt": self.request.retries})
@@ -65,7 +74,7 @@ def client_for(shop_domain: str) -> ShopifyClient:
     shop = settings.shop(shop_domain)
     if shop is None:
         raise LookupError(f"shop {shop_domain} is not configured")
-    return ShopifyClient(shop)
+    return ShopifyClient(shop, budget=SharedBudget(state().client, shop.domain))
 
 
 def replacer(shop_domain: str) -> Replacer:

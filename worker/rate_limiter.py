@@ -1,0 +1,138 @@
+"""A shop's Admin API budget, shared through Redis by every worker process on every machine.
+
+Shopify meters GraphQL by query cost in a leaky bucket per app and shop: a call is refused
+(THROTTLED) unless the bucket holds its *requested* cost; it is charged its *actual* cost.
+`SharedBudget` keeps a model of that bucket in one Redis hash and changes it only inside
+Lua scripts, so concurrent workers never reserve the same points twice:
+
+- `acquire` reserves the operation's requested cost (learned from earlier answers; a
+  conservative estimate until the first answer) and waits while the bucket is short;
+- `settle` gives back what the call did not spend (requested - actual) and lowers the model
+  to Shopify's own `currentlyAvailable` when that is lower, and adopts the plan's
+  `maximumAvailable` and `restoreRate`.
+
+The model refills at the restore rate on Redis' clock, so machines need not agree on time.
+It only ever errs low: a reservation is taken before Shopify charges and given back after
+it refunds. A reservation never settled (a 5xx, a dead process) is given back after
+`HOLD_SECONDS`; the next answer corrects the model if Shopify did charge it.
+
+A caller that finds the bucket short takes the *claim*: later callers then leave room for it,
+so a large query is not starved by a stream of small mutations.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable
+
+import redis
+
+PREFIX = "rw:budget:"
+# Before the first answer: Shopify's smallest published bucket and restore rate, and the
+# single-query maximum as the cost of an operation not seen yet.
+FIRST_MAXIMUM = 1000.0
+FIRST_RESTORE_RATE = 100.0
+UNKNOWN_COST = 1000.0
+HOLD_SECONDS = 30.0
+# Refunds arrive within a round trip: while waiting, look again this often at most and least.
+RECHECK_SECONDS = (0.005, 0.05)
+
+_REFILL = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
+local b = redis.call('HMGET', KEYS[1], 'tokens', 'at', 'max', 'rate', 'claim', 'claim_cost', 'claim_until')
+local max = tonumber(b[3]) or tonumber(ARGV[3])
+local rate = tonumber(b[4]) or tonumber(ARGV[4])
+local tokens = tonumber(b[1]) or max
+local at = tonumber(b[2]) or now
+tokens = math.min(max, tokens + math.max(0, now - at) * rate)
+local claim, claim_cost = b[5], tonumber(b[6]) or 0
+if claim and (tonumber(b[7]) or 0) < now then claim = false end
+local refunds = 0
+local held = redis.call('HGETALL', KEYS[3])
+for i = 1, #held, 2 do
+  local cost, expires = string.match(held[i + 1], '([^:]+):([^:]+)')
+  if tonumber(expires) < now then
+    redis.call('HDEL', KEYS[3], held[i])
+    refunds = refunds + tonumber(cost)
+  end
+end
+tokens = math.min(max, tokens + refunds)
+"""
+
+_ACQUIRE = _REFILL + """
+-- ARGV: 1 operation, 2 reservation id, 3 first maximum, 4 first rate, 5 unknown cost, 6 hold seconds
+local cost = math.min(tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or ARGV[5]), max)
+local room = tokens
+if claim and claim ~= ARGV[2] then room = tokens - claim_cost end
+local wait = 0
+if room >= cost then
+  tokens = tokens - cost
+  redis.call('HSET', KEYS[3], ARGV[2], cost .. ':' .. (now + tonumber(ARGV[6])))
+  if claim == ARGV[2] then redis.call('HDEL', KEYS[1], 'claim', 'claim_cost', 'claim_until') end
+else
+  wait = (cost - room) / rate
+  if not claim or claim == ARGV[2] then
+    redis.call('HSET', KEYS[1], 'claim', ARGV[2], 'claim_cost', cost, 'claim_until', now + wait + 1)
+  end
+end
+redis.call('HSET', KEYS[1], 'tokens', tokens, 'at', now, 'max', max, 'rate', rate)
+return {tostring(cost), tostring(wait)}
+"""
+
+_SETTLE = _REFILL + """
+-- ARGV: 1 operation, 2 reservation id, 3 first maximum, 4 first rate,
+--       5 requested, 6 actual, 7 available, 8 maximum, 9 restore rate ('' when not answered)
+local entry = redis.call('HGET', KEYS[3], ARGV[2])
+redis.call('HDEL', KEYS[3], ARGV[2])
+local reserved = entry and tonumber(string.match(entry, '([^:]+):')) or 0
+if ARGV[5] ~= '' then redis.call('HSET', KEYS[2], ARGV[1], ARGV[5]) end
+if ARGV[7] ~= '' then
+  tokens = tokens + reserved - (tonumber(ARGV[6]) or 0)
+  max = tonumber(ARGV[8]) or max
+  rate = tonumber(ARGV[9]) or rate
+  tokens = math.min(tokens, tonumber(ARGV[7]), max)
+end
+redis.call('HSET', KEYS[1], 'tokens', tokens, 'at', now, 'max', max, 'rate', rate)
+return tostring(tokens)
+"""
+
+
+class SharedBudget:
+    """The `Budget` of worker/shopify/client.py for one shop, shared through Redis."""
+
+    def __init__(self, client: redis.Redis, shop: str, sleep: Callable[[float], None] = time.sleep):
+        self.keys = [f"{PREFIX}{shop}", f"{PREFIX}{shop}:cost", f"{PREFIX}{shop}:held"]
+        self.sleep = sleep
+        self._acquire = client.register_script(_ACQUIRE)
+        self._settle = client.register_script(_SETTLE)
+        self._reservation = threading.local()
+
+    def acquire(self, operation: str) -> float:
+        """Reserves the operation's requested cost, waiting while the bucket is short; returns the cost."""
+        reservation = uuid.uuid4().hex
+        while True:
+            cost, wait = self._acquire(keys=self.keys, args=[
+                operation, reservation, FIRST_MAXIMUM, FIRST_RESTORE_RATE, UNKNOWN_COST, HOLD_SECONDS])
+            if float(wait) == 0:
+                self._reservation.id = reservation
+                return float(cost)
+            self.sleep(min(max(float(wait), RECHECK_SECONDS[0]), RECHECK_SECONDS[1]))
+
+    def settle(self, operation: str, cost: dict | None) -> None:
+        """Records what the call cost: learns its requested cost and syncs with Shopify's bucket."""
+        reservation = getattr(self._reservation, "id", None) or ""
+        self._reservation.id = None
+        cost = cost or {}
+        status = cost.get("throttleStatus") or {}
+        self._settle(keys=self.keys, args=[
+            operation, reservation, FIRST_MAXIMUM, FIRST_RESTORE_RATE,
+            _number(cost.get("requestedQueryCost")), _number(cost.get("actualQueryCost")),
+            _number(status.get("currentlyAvailable")), _number(status.get("maximumAvailable")),
+            _number(status.get("restoreRate"))])
+
+
+def _number(value) -> str:
+    return "" if value is None else str(float(value))
