@@ -7,11 +7,15 @@ import sys
 
 from pythonjsonlogger.json import JsonFormatter
 
+from worker.log_context import ContextFilter, RedactFilter
+
 
 def configure_logging(level: str = "INFO") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s",
                                        rename_fields={"levelname": "level", "asctime": "time"}))
+    handler.addFilter(ContextFilter())
+    handler.addFilter(RedactFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
