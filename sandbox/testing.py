@@ -84,6 +84,24 @@ def running_sandbox(token: str = TEST_TOKEN, **config) -> Iterator[SandboxClient
         sandbox.stop()
 
 
+def sandbox_fixtures(**config):
+    """pytest fixtures for a test module: `sandbox_server`, one sandbox for the module, and `shop`,
+    its client, reset to the seed before each test. Use: `sandbox_server, shop = sandbox_fixtures()`."""
+    import pytest
+
+    @pytest.fixture(scope="module")
+    def sandbox_server():
+        with running_sandbox(**config) as client:
+            yield client
+
+    @pytest.fixture
+    def shop(sandbox_server: SandboxClient) -> SandboxClient:
+        sandbox_server.reset()
+        return sandbox_server
+
+    return sandbox_server, shop
+
+
 class WebhookReceiver:
     """A local HTTP endpoint that records what is POSTed to it (raw body and headers)."""
 

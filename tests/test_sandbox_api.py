@@ -1,22 +1,13 @@
 """The sandbox answers the Admin API as Shopify does: token, validation errors, reads of the seed shop."""
 
-import pytest
 import requests
 
-from sandbox.testing import running_sandbox
+from sandbox.testing import sandbox_fixtures
 
 ORDER = "gid://shopify/Order/450789469"
 
 
-@pytest.fixture(scope="module")
-def shop():
-    with running_sandbox() as client:
-        yield client
-
-
-@pytest.fixture(autouse=True)
-def fresh(shop):
-    shop.reset()
+sandbox_server, shop = sandbox_fixtures()
 
 
 def test_a_wrong_or_missing_token_is_refused_with_shopifys_401(shop):

@@ -3,9 +3,7 @@
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
-
-from sandbox.testing import running_sandbox
+from sandbox.testing import sandbox_fixtures
 
 READY_DELAY = 0.05
 RED = "gid://shopify/ProductVariant/49148385"
@@ -51,15 +49,7 @@ def replacement_input(**overrides) -> dict:
     }
 
 
-@pytest.fixture(scope="module")
-def shop():
-    with running_sandbox(draft_ready_delay=READY_DELAY) as client:
-        yield client
-
-
-@pytest.fixture(autouse=True)
-def fresh(shop):
-    shop.reset()
+sandbox_server, shop = sandbox_fixtures(draft_ready_delay=READY_DELAY)
 
 
 def create(shop, **overrides) -> dict:

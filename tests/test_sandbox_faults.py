@@ -5,21 +5,13 @@ import time
 import pytest
 import requests
 
-from sandbox.testing import running_sandbox
+from sandbox.testing import sandbox_fixtures
 
 DRAFT = """mutation { draftOrderCreate(input: {lineItems: [{variantId: "gid://shopify/ProductVariant/49148385",
     quantity: 1}]}) { draftOrder { id } userErrors { field message } } }"""
 
 
-@pytest.fixture(scope="module")
-def shop():
-    with running_sandbox() as client:
-        yield client
-
-
-@pytest.fixture(autouse=True)
-def fresh(shop):
-    shop.reset()
+sandbox_server, shop = sandbox_fixtures()
 
 
 def drafts(shop) -> int:

@@ -2,9 +2,7 @@
 
 import time
 
-import pytest
-
-from sandbox.testing import running_sandbox
+from sandbox.testing import sandbox_fixtures
 
 SEED = "gid://shopify/Order/450789469"
 TAGS_ADD = "mutation($id: ID!) { tagsAdd(id: $id, tags: [\"x\"]) { userErrors { message } } }"
@@ -14,15 +12,7 @@ ORDER_WITH_LINES = """query($id: ID!) { order(id: $id) { id customer { id } ship
     lineItems(first: 100) { nodes { id variant { id } originalUnitPriceSet { shopMoney { amount } } } } } }"""
 
 
-@pytest.fixture(scope="module")
-def shop():
-    with running_sandbox() as client:
-        yield client
-
-
-@pytest.fixture(autouse=True)
-def fresh(shop):
-    shop.reset()
+sandbox_server, shop = sandbox_fixtures()
 
 
 def cost(body: dict) -> dict:

@@ -1,8 +1,7 @@
 """Orders: tags, search, pagination, updates, cancellation and idempotent refunds, as on Shopify."""
 
-import pytest
 
-from sandbox.testing import running_sandbox
+from sandbox.testing import sandbox_fixtures
 
 SEED = "gid://shopify/Order/450789469"
 TAGS_ADD = """mutation($id: ID!, $tags: [String!]!) { tagsAdd(id: $id, tags: $tags) {
@@ -18,15 +17,7 @@ REFUND = """mutation($input: RefundInput!) { refundCreate(input: $input) @idempo
 RED_LINE = "gid://shopify/LineItem/518995019"
 
 
-@pytest.fixture(scope="module")
-def shop():
-    with running_sandbox() as client:
-        yield client
-
-
-@pytest.fixture(autouse=True)
-def fresh(shop):
-    shop.reset()
+sandbox_server, shop = sandbox_fixtures()
 
 
 def names(shop, query: str | None) -> list[str]:
