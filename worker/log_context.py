@@ -80,7 +80,7 @@ def _carry_context(headers: dict | None = None, **_) -> None:
 @task_prerun.connect
 def _bind_task(task_id: str | None = None, task=None, **_) -> None:
     carried = (task.request.get(HEADER) if task is not None else None) or {}
-    _task_tokens[task_id] = push(**carried, task_id=task_id)
+    _task_tokens[task_id] = push(**{**carried, "task_id": task_id})
 
 
 @task_postrun.connect

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from worker.errors import PermanentFailure, RetryableShopifyError, ShopifyUserErrors
+from worker.log_context import bind
+from worker.metrics import Metrics
 from worker.planner import order_number, plan_replacement
 from worker.policy import review
 from worker.settings import Settings, Shop
@@ -43,6 +45,9 @@ class Replacer:
     client: ShopifyClient
     state: State
     sleep: callable = time.sleep
+    metrics: Metrics | None = None
+    # The order `_admin_request` has just read, used once by the same task instead of reading it again.
+    _just_read: dict | None = field(default=None, init=False, repr=False)
 
     # entry points ---------------------------------------------------------------------------
     def handle_signal(self, signal: dict) -> str | None:
@@ -62,7 +67,7 @@ class Replacer:
             raise PermanentFailure(f"unknown request {request_id}")
         if record["status"] in FINAL:
             return record["status"]
-        with self.state.lock(f"request:{request_id}") as lock:
+        with bind(request_id=request_id), self.state.lock(f"request:{request_id}") as lock:
             return self._process_locked(request_id, lock)
 
     # admin tag: one request per tagging, a new one after the tag is re-added ------------------
@@ -86,6 +91,7 @@ class Replacer:
             self.state.create_request(_request_from(signal, request_id))
             self.state.start_generation(self.shop.domain, legacy, request_id, generation + 1)
             self.state.journal(request_id, "received", source=signal["source"], order=order["name"])
+            self._just_read = order
             return request_id
 
     # the steps -------------------------------------------------------------------------------
@@ -107,6 +113,7 @@ class Replacer:
                                replacement=(draft.get("order") or {}).get("name"), draft=draft["id"])
             log.info("replacement done", extra={"request_id": request_id, "order": order["name"],
                                                 "replacement": (draft.get("order") or {}).get("name")})
+            self._count(request, "held" if draft.get("hold") else "completed")
             return "done"
         except PermanentFailure as failure:
             return self._fail(request_id, self.state.get(request_id), str(failure), lock)
@@ -117,7 +124,9 @@ class Replacer:
         if not order_id:
             order_id = self._resolve_order(request)
             self.state.update(request_id, order_id=order_id)
-        order = self._read_order(order_id)
+        order, self._just_read = self._just_read, None
+        if order is None or order["id"] != order_id:
+            order = self._read_order(order_id)
         if order is None:
             raise PermanentFailure(f"order {request.get('order')} not found")
         return order
@@ -205,7 +214,12 @@ class Replacer:
                 log.warning("could not tag the original", extra={"request_id": request_id, "error": str(error)})
         self.state.update(request_id, status="failed", finished_at=time.time())
         self.state.journal(request_id, "failed", reason=reason)
+        self._count(record["request"], "failed")
         return "failed"
+
+    def _count(self, request: dict, outcome: str) -> None:
+        if self.metrics:
+            self.metrics.replacement(request.get("source", "unknown"), outcome)
 
     # Shopify reads and writes --------------------------------------------------------------
     def _read_order(self, order_id: str) -> dict | None:

@@ -17,6 +17,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from worker.celery_app import app, settings
 from worker.celery_app_config import RETRY_BACKOFF_MAX
 from worker.errors import RetryableShopifyError
+from worker.metrics import Metrics
 from worker.rate_limiter import SharedBudget
 from worker.replacement import Replacer
 from worker.shopify import documents as docs
@@ -50,10 +51,17 @@ class ReplacementTask(Task):
             raise self.retry(exc=busy, countdown=busy.retry_in + random.uniform(0, 0.5)) from None
 
     def before_start(self, task_id, args, kwargs):
+        self.request.started_at = time.monotonic()
         log.info("task start", extra={"task": self.name, "task_id": task_id, "attempt": self.request.retries})
 
     def on_retry(self, exc, task_id, args, kwargs, einfo):
         log.info("task retry", extra={"task": self.name, "task_id": task_id, "error": str(exc)[:300]})
+        metrics().task_retried(self.name)
+
+    def after_return(self, status, retval, task_id, args, kwargs, einfo):
+        started = getattr(self.request, "started_at", None)
+        if started is not None:
+            metrics().task_finished(self.name, status, time.monotonic() - started)
 
     def on_failure(self, exc, task_id, args, kwargs, einfo):
         log.error("task failed, dead-lettered", extra={"task": self.name, "task_id": task_id,
@@ -70,15 +78,20 @@ def state() -> State:
 
 
 @functools.cache
+def metrics() -> Metrics:
+    return Metrics(state().client)
+
+
+@functools.cache
 def client_for(shop_domain: str) -> ShopifyClient:
     shop = settings.shop(shop_domain)
     if shop is None:
         raise LookupError(f"shop {shop_domain} is not configured")
-    return ShopifyClient(shop, budget=SharedBudget(state().client, shop.domain))
+    return ShopifyClient(shop, budget=SharedBudget(state().client, shop.domain), metrics=metrics())
 
 
 def replacer(shop_domain: str) -> Replacer:
-    return Replacer(settings, settings.shop(shop_domain), client_for(shop_domain), state())
+    return Replacer(settings, settings.shop(shop_domain), client_for(shop_domain), state(), metrics=metrics())
 
 
 @replacement_task()

@@ -23,6 +23,7 @@ from typing import Protocol
 import requests
 
 from worker.errors import PermanentShopifyError, RetryableShopifyError, ShopifyUserErrors
+from worker.metrics import Metrics
 from worker.settings import Shop
 
 log = logging.getLogger(__name__)
@@ -48,8 +49,10 @@ def jitter(attempt: int, cap: float = 2.0) -> float:
 class ShopifyClient:
     def __init__(self, shop: Shop, session: requests.Session | None = None,
                  budget: Budget | None = None, timeout: tuple[float, float] = (3.05, 10.0),
-                 sleep: Callable[[float], None] = time.sleep, backoff: Callable[[int], float] = jitter):
+                 sleep: Callable[[float], None] = time.sleep, backoff: Callable[[int], float] = jitter,
+                 metrics: Metrics | None = None):
         self.shop = shop
+        self.metrics = metrics
         self.session = session or requests.Session()
         self.budget = budget
         self.timeout = timeout
@@ -83,7 +86,10 @@ class ShopifyClient:
             if self.budget:
                 self.budget.settle(operation, cost)
             errors = body.get("errors")
-            if not _throttled(status, errors):
+            throttled = _throttled(status, errors)
+            if self.metrics:
+                self.metrics.shopify_answer(self.shop.domain, cost, throttled)
+            if not throttled:
                 break
             wait = _throttle_wait(cost)
             log.info("shopify throttled", extra={"operation": operation, "wait_seconds": round(wait, 2)})
