@@ -99,7 +99,7 @@ def handle_call(store: Store, payload: object) -> Answer:
     call = Call(store)
     answer = _answer(call, payload)
     answer.headers.setdefault("X-Request-Id", str(uuid.uuid4()))
-    call.log["status"] = None if answer.hang else answer.status
+    call.log["status"] = "dropped" if answer.hang is not None else answer.status
     call.log["duration_ms"] = round((time.monotonic() - started) * 1000, 1)
     store.calls.record(call.log)
     return answer

@@ -5,12 +5,13 @@ from __future__ import annotations
 from graphql import GraphQLError
 
 from sandbox import inventory
+from sandbox.dates import graphql_datetime
 from sandbox.errors import not_implemented
 from sandbox.ids import gid, legacy_id
 from sandbox.money import rest_amount
 from sandbox.pagination import connection, encode_cursor
 from sandbox.store import Store
-from sandbox.views.common import count, money, timestamp
+from sandbox.views.common import count, money
 
 
 def variant_view(store: Store, variant: dict) -> dict:
@@ -32,7 +33,7 @@ def variant_view(store: Store, variant: dict) -> dict:
         "inventoryItem": lambda _: inventory_item_view(store, item),
         "product": lambda _: product_view(store, product),
         "requiresComponents": False, "showUnitPrice": False, "unitPrice": None,
-        "createdAt": timestamp(variant["created_at"]), "updatedAt": timestamp(variant["updated_at"]),
+        "createdAt": graphql_datetime(variant["created_at"]), "updatedAt": graphql_datetime(variant["updated_at"]),
         "defaultCursor": encode_cursor([variant["id"]]),
     }
 
@@ -48,8 +49,8 @@ def product_view(store: Store, product: dict) -> dict:
         "id": gid("Product", product["id"]), "legacyResourceId": str(product["id"]),
         "title": product["title"], "handle": product["handle"], "vendor": product["vendor"],
         "productType": product["product_type"], "status": product["status"], "tags": list(product["tags"]),
-        "createdAt": timestamp(product["created_at"]), "updatedAt": timestamp(product["updated_at"]),
-        "publishedAt": timestamp(product["created_at"]),
+        "createdAt": graphql_datetime(product["created_at"]), "updatedAt": graphql_datetime(product["updated_at"]),
+        "publishedAt": graphql_datetime(product["created_at"]),
         "description": lambda _, truncateAt=None: "", "descriptionHtml": "",
         "isGiftCard": False, "hasOnlyDefaultVariant": False, "requiresSellingPlan": False, "tracksInventory": True,
         "templateSuffix": None, "giftCardTemplateSuffix": None, "onlineStoreUrl": None,
@@ -89,7 +90,7 @@ def inventory_item_view(store: Store, item: dict) -> dict:
         "countryCodeOfOrigin": None, "provinceCodeOfOrigin": None, "harmonizedSystemCode": None,
         "duplicateSkuCount": sum(1 for other in store.inventory_items.values()
                                  if other["sku"] == item["sku"] and other["id"] != item["id"]),
-        "createdAt": timestamp(item["created_at"]), "updatedAt": timestamp(item["updated_at"]),
+        "createdAt": graphql_datetime(item["created_at"]), "updatedAt": graphql_datetime(item["updated_at"]),
         "locationsCount": count(len(levels)),
         "inventoryLevel": lambda _, **args: level_at(**args),
         "inventoryLevels": lambda info, includeInactive=False, **args: connection(
@@ -112,7 +113,7 @@ def inventory_level_view(store: Store, item_id: int, location_id: int) -> dict:
         counts = inventory.quantities(store, item_id, location_id)
         return [
             {"id": f"gid://shopify/InventoryQuantity/{level['id']}?name={name}", "name": name,
-             "quantity": counts[name], "updatedAt": timestamp(level["updated_at"])}
+             "quantity": counts[name], "updatedAt": graphql_datetime(level["updated_at"])}
             for name in names
         ]
 
@@ -123,7 +124,7 @@ def inventory_level_view(store: Store, item_id: int, location_id: int) -> dict:
         "location": lambda _: location_view(store, store.locations[location_id]),
         "item": lambda _: inventory_item_view(store, store.inventory_items[item_id]),
         "isActive": True, "canDeactivate": False, "deactivationAlert": None,
-        "createdAt": timestamp(level["created_at"]), "updatedAt": timestamp(level["updated_at"]),
+        "createdAt": graphql_datetime(level["created_at"]), "updatedAt": graphql_datetime(level["updated_at"]),
     }
 
 
@@ -140,7 +141,7 @@ def location_view(store: Store, location: dict) -> dict:
         "isActive": True, "activatable": False, "deactivatable": True, "deletable": False, "deactivatedAt": None,
         "fulfillsOnlineOrders": True, "hasActiveInventory": bool(levels), "isFulfillmentService": False,
         "shipsInventory": True, "addressVerified": False,
-        "createdAt": timestamp(location["created_at"]), "updatedAt": timestamp(location["created_at"]),
+        "createdAt": graphql_datetime(location["created_at"]), "updatedAt": graphql_datetime(location["created_at"]),
         "inventoryLevel": lambda _, **args: level_for(**args),
         "inventoryLevels": lambda info, includeInactive=False, **args: connection(
             info, levels, lambda key: inventory_level_view(store, *key), sort_key=lambda key: [key[0]], **args,

@@ -6,13 +6,8 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from sandbox import addresses
-from sandbox.dates import graphql_datetime
 from sandbox.ids import gid
 from sandbox.money import money_bag, money_v2
-
-
-def bag(amount: Decimal, currency: str) -> dict:
-    return money_bag(amount, currency)
 
 
 def bag_field(amount: Decimal, currency: str) -> Callable[..., dict]:
@@ -34,10 +29,6 @@ def attributes(custom_attributes: list[dict]) -> list[dict]:
 
 def count(value: int) -> dict:
     return {"count": value, "precision": "EXACT"}
-
-
-def timestamp(value) -> str | None:
-    return graphql_datetime(value)
 
 
 def address(record: dict | None) -> dict | None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from sandbox.dates import graphql_datetime
 from sandbox.ids import gid
 from sandbox.money import ZERO
 from sandbox.pagination import connection
 from sandbox.store import Store
 from sandbox.views import orders as order_views
-from sandbox.views.common import address, money, timestamp
+from sandbox.views.common import address, money
 
 
 def customer_view(store: Store, customer: dict) -> dict:
@@ -30,7 +31,7 @@ def customer_view(store: Store, customer: dict) -> dict:
         "state": customer["state"], "tags": list(customer["tags"]), "verifiedEmail": customer["verified_email"],
         "taxExempt": customer["tax_exempt"], "taxExemptions": [], "multipassIdentifier": None, "locale": "en",
         "canDelete": False, "dataSaleOptOut": False,
-        "createdAt": timestamp(customer["created_at"]), "updatedAt": timestamp(customer["updated_at"]),
+        "createdAt": graphql_datetime(customer["created_at"]), "updatedAt": graphql_datetime(customer["updated_at"]),
         "defaultAddress": address(customer["default_address"]),
         "addressesV2": lambda info, **args: connection(
             info, [customer["default_address"]], address, sort_key=lambda a: [a["id"]], **args

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from graphql import GraphQLResolveInfo
 
 from sandbox import search
+from sandbox.dates import graphql_datetime
 from sandbox.drafts import is_ready
 from sandbox.errors import not_implemented
 from sandbox.ids import gid
@@ -14,7 +15,7 @@ from sandbox.money import ZERO, to_money
 from sandbox.pagination import connection, encode_cursor, in_given_order
 from sandbox.store import Store
 from sandbox.views import catalog, customers, orders
-from sandbox.views.common import address_field, attributes, bag_field, money, same_address, timestamp
+from sandbox.views.common import address_field, attributes, bag_field, money, same_address
 
 
 def applied_discount_view(discount: dict | None, currency: str) -> dict | None:
@@ -71,8 +72,8 @@ def draft_view(store: Store, draft: dict) -> dict:
         "id": gid("DraftOrder", draft["id"]), "legacyResourceId": str(draft["id"]), "name": draft["name"],
         "status": draft["status"], "ready": lambda _: is_ready(draft),
         "order": lambda _: orders.order_view(store, store.orders[draft["order_id"]]) if draft["order_id"] else None,
-        "completedAt": timestamp(draft["completed_at"]), "createdAt": timestamp(draft["created_at"]),
-        "updatedAt": timestamp(draft["updated_at"]), "invoiceSentAt": None,
+        "completedAt": graphql_datetime(draft["completed_at"]), "createdAt": graphql_datetime(draft["created_at"]),
+        "updatedAt": graphql_datetime(draft["updated_at"]), "invoiceSentAt": None,
         "invoiceUrl": f"https://{store.shop['domain']}/invoices/{draft['id']}",
         "invoiceEmailTemplateSubject": f"Complete your purchase ({draft['name']})",
         "tags": list(draft["tags"]), "note2": draft["note"], "email": draft["email"], "phone": draft["phone"],
@@ -94,7 +95,7 @@ def draft_view(store: Store, draft: dict) -> dict:
         "totalWeight": str(sum(line["grams"] * line["quantity"] for line in lines)),
         "taxExempt": draft["tax_exempt"], "taxesIncluded": False, "taxLines": [],
         "currencyCode": currency, "presentmentCurrencyCode": currency,
-        "reserveInventoryUntil": timestamp(draft["reserve_until"]),
+        "reserveInventoryUntil": graphql_datetime(draft["reserve_until"]),
         "visibleToCustomer": draft["visible_to_customer"], "poNumber": draft["po_number"],
         "acceptAutomaticDiscounts": draft["accept_automatic_discounts"],
         "allowDiscountCodesInCheckout": draft["allow_discount_codes_in_checkout"],

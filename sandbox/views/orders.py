@@ -8,13 +8,14 @@ from decimal import Decimal
 from graphql import GraphQLResolveInfo
 
 from sandbox import search
+from sandbox.dates import graphql_datetime
 from sandbox.errors import not_implemented
 from sandbox.ids import gid
-from sandbox.money import ZERO, rest_amount, to_money
+from sandbox.money import ZERO, money_bag, rest_amount, to_money
 from sandbox.pagination import connection, in_given_order, limited
 from sandbox.store import Store
 from sandbox.views import catalog, customers
-from sandbox.views.common import address_field, attributes, bag, bag_field, money, same_address, timestamp
+from sandbox.views.common import address_field, attributes, bag_field, money, same_address
 
 
 def _customer(store: Store, customer_id: int | None) -> dict | None:
@@ -66,12 +67,12 @@ def line_item_view(store: Store, order: dict, line: dict) -> dict:
         "originalTotalSet": bag_field(original_total, currency),
         "discountedUnitPriceSet": bag_field(unit_after_discounts, currency),
         "discountedUnitPriceAfterAllDiscountsSet": bag_field(unit_after_discounts, currency),
-        "discountedTotalSet": lambda _, withCodeDiscounts=False: bag(discounted_total, currency),
+        "discountedTotalSet": lambda _, withCodeDiscounts=False: money_bag(discounted_total, currency),
         "totalDiscountSet": bag_field(line["discount"], currency),
         "unfulfilledOriginalTotalSet": bag_field(line["price"] * unfulfilled, currency),
         "unfulfilledDiscountedTotalSet": bag_field(unit_after_discounts * unfulfilled, currency),
         "discountAllocations": lambda _: [
-            {"allocatedAmountSet": bag(a["amount"], currency),
+            {"allocatedAmountSet": money_bag(a["amount"], currency),
              "discountApplication": application_view(order["discount_applications"][a["application_index"]], currency)}
             for a in line["allocations"]
         ],
@@ -114,8 +115,8 @@ def refund_view(store: Store, refund: dict) -> dict:
     return {
         "__typename": "Refund",
         "id": gid("Refund", refund["id"]), "legacyResourceId": str(refund["id"]), "note": refund["note"],
-        "createdAt": timestamp(refund["created_at"]), "updatedAt": timestamp(refund["created_at"]),
-        "processedAt": timestamp(refund["processed_at"]),
+        "createdAt": graphql_datetime(refund["created_at"]), "updatedAt": graphql_datetime(refund["created_at"]),
+        "processedAt": graphql_datetime(refund["processed_at"]),
         "order": lambda _: order_view(store, order),
         "refundLineItems": lambda info, **args: connection(info, refund["line_items"], refund_line, **args),
         "totalRefundedSet": bag_field(refund["total"], currency),
@@ -144,10 +145,10 @@ def order_view(store: Store, order: dict) -> dict:
         "id": gid("Order", order["id"]), "legacyResourceId": str(order["id"]), "name": order["name"],
         "number": order["number"], "tags": list(order["tags"]), "email": order["email"], "phone": order["phone"],
         "note": order["note"], "customAttributes": attributes(order["custom_attributes"]),
-        "createdAt": timestamp(order["created_at"]), "updatedAt": timestamp(order["updated_at"]),
-        "processedAt": timestamp(order["processed_at"]), "cancelledAt": timestamp(order["cancelled_at"]),
+        "createdAt": graphql_datetime(order["created_at"]), "updatedAt": graphql_datetime(order["updated_at"]),
+        "processedAt": graphql_datetime(order["processed_at"]), "cancelledAt": graphql_datetime(order["cancelled_at"]),
         "cancelReason": order["cancel_reason"], "closed": order["closed_at"] is not None,
-        "closedAt": timestamp(order["closed_at"]), "confirmed": order["confirmed"], "test": order["test"],
+        "closedAt": graphql_datetime(order["closed_at"]), "confirmed": order["confirmed"], "test": order["test"],
         "currencyCode": currency, "presentmentCurrencyCode": currency,
         "sourceName": order["source_name"], "sourceIdentifier": order["source_identifier"],
         "poNumber": order["po_number"], "confirmationNumber": None, "clientIp": None, "customerLocale": None,
@@ -173,12 +174,12 @@ def order_view(store: Store, order: dict) -> dict:
         "totalPriceSet": total("total"), "currentTotalPriceSet": total("current_total"),
         "originalTotalPriceSet": total("total"),
         "totalDiscountsSet": total("discounts"), "currentTotalDiscountsSet": total("current_discounts"),
-        "cartDiscountAmountSet": lambda _: bag(cart_discount(), currency),
-        "currentCartDiscountAmountSet": lambda _: bag(cart_discount(), currency),
+        "cartDiscountAmountSet": lambda _: money_bag(cart_discount(), currency),
+        "currentCartDiscountAmountSet": lambda _: money_bag(cart_discount(), currency),
         "totalShippingPriceSet": total("shipping"), "currentShippingPriceSet": total("shipping"),
         "totalTaxSet": total("tax"), "currentTotalTaxSet": total("current_tax"),
         "totalRefundedSet": total("refunded"),
-        "totalRefundedShippingSet": lambda _: bag(
+        "totalRefundedShippingSet": lambda _: money_bag(
             sum((store.refunds[r]["shipping"] for r in order["refund_ids"]), ZERO), currency
         ),
         "totalReceivedSet": bag_field(received, currency),

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from sandbox.dates import graphql_datetime
 from sandbox.ids import gid
 from sandbox.store import Store
-from sandbox.views.common import timestamp
 
 SHOP_ID = 548380009
 PLAN_NAMES = {"standard": "Shopify", "advanced": "Advanced", "plus": "Shopify Plus", "enterprise": "Enterprise"}
@@ -24,7 +24,7 @@ def shop_view(store: Store) -> dict:
         "orderNumberFormatPrefix": "#", "orderNumberFormatSuffix": "", "setupRequired": False,
         "checkoutApiSupported": True, "transactionalSmsDisabled": False,
         "marketingSmsConsentEnabledAtCheckout": False,
-        "createdAt": timestamp(shop["created_at"]), "updatedAt": timestamp(shop["created_at"]),
+        "createdAt": graphql_datetime(shop["created_at"]), "updatedAt": graphql_datetime(shop["created_at"]),
         "primaryDomain": {"id": gid("Domain", SHOP_ID), "host": shop["domain"], "url": url, "sslEnabled": True},
         "plan": {
             "publicDisplayName": PLAN_NAMES[store.config.plan], "partnerDevelopment": False,
@@ -55,5 +55,6 @@ def webhook_subscription_view(subscription: dict) -> dict:
         "apiVersion": {"handle": "2026-04", "displayName": "2026-04", "supported": True},
         "endpoint": {"__typename": "WebhookHttpEndpoint", "callbackUrl": subscription["uri"]},
         "callbackUrl": subscription["uri"],
-        "createdAt": timestamp(subscription["created_at"]), "updatedAt": timestamp(subscription["created_at"]),
+        "createdAt": graphql_datetime(subscription["created_at"]),
+        "updatedAt": graphql_datetime(subscription["created_at"]),
     }
