@@ -82,8 +82,43 @@ def order_updated(settings, body) -> Outcome:
                            "updated_at": order["updated_at"]})
 
 
+class PrivacyCustomerSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    id = fields.Integer(load_default=None)
+    email = fields.String(load_default=None)
+
+
+class PrivacyRequestSchema(Schema):
+    """customers/data_request and customers/redact (shop/redact carries no customer)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    customer = fields.Nested(PrivacyCustomerSchema, required=True)
+    orders_requested = fields.List(fields.Integer(), load_default=list)
+    orders_to_redact = fields.List(fields.Integer(), load_default=list)
+    data_request = fields.Dict(load_default=dict)
+
+
+def compliance(topic: str):
+    def handler(settings, body) -> Outcome:
+        event = {"topic": topic}
+        if topic != "shop/redact":
+            data = load(PrivacyRequestSchema(), body)
+            event.update(customer_id=data["customer"]["id"], email=data["customer"]["email"],
+                         orders=data["orders_requested"] + data["orders_to_redact"],
+                         data_request_id=data["data_request"].get("id"))
+        return Outcome(signal=event, task="worker.tasks.handle_compliance")
+    return handler
+
+
 TOPICS = {
     "orders/updated": order_updated,
+    "customers/data_request": compliance("customers/data_request"),
+    "customers/redact": compliance("customers/redact"),
+    "shop/redact": compliance("shop/redact"),
 }
 
 

@@ -14,6 +14,7 @@ import redis
 from celery import Task
 from celery.exceptions import SoftTimeLimitExceeded
 
+from worker import privacy
 from worker.celery_app import app, settings
 from worker.celery_app_config import RETRY_BACKOFF_MAX
 from worker.errors import RetryableShopifyError
@@ -102,6 +103,12 @@ def handle_signal(self, signal: dict) -> str | None:
 @replacement_task()
 def process_request(self, request_id: str, shop: str) -> str:
     return replacer(shop).process(request_id)
+
+
+@replacement_task()
+def handle_compliance(self, event: dict) -> dict:
+    """Shopify's customers/data_request, customers/redact and shop/redact (see worker/privacy.py)."""
+    return privacy.handle(state(), event)
 
 
 @replacement_task()

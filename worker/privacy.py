@@ -1,0 +1,107 @@
+"""Shopify's compliance webhooks acted on: what the service keeps about a customer or a shop,
+exported (`customers/data_request`) or erased (`customers/redact`, `shop/redact`).
+
+What it keeps, all in Redis: request records (the order reference, the customer's email when a
+helpdesk gave one, a shipping address when a request named one), their journal entries, the
+admin-tag generation of each order, and dead-lettered tasks carrying a signal.
+Shopify keeps the orders themselves; nothing here touches them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from worker.state import PREFIX, State
+
+log = logging.getLogger(__name__)
+
+EXPORT_SECONDS = 30 * 24 * 3600
+
+
+def concerns(request: dict, record: dict, shop: str, order_ids: set[str], email: str | None) -> bool:
+    """Whether a request record is about the customer: same shop, and one of their orders or their email."""
+    if request.get("shop") != shop:
+        return False
+    references = {str(record.get("order_id") or ""), str(request.get("order") or "")}
+    if {ref.rsplit("/", 1)[-1] for ref in references if ref} & order_ids:
+        return True
+    return bool(email) and str(request.get("email") or "").lower() == email.lower()
+
+
+def handle(state: State, event: dict) -> dict:
+    shop, topic = event["shop"], event["topic"]
+    if topic == "shop/redact":
+        def about(request: dict, record: dict) -> bool:
+            return request.get("shop") == shop
+        order_ids = None
+    else:
+        order_ids = {str(i) for i in event.get("orders") or ()}
+
+        def about(request: dict, record: dict) -> bool:
+            return concerns(request, record, shop, order_ids, event.get("email"))
+    found = _records(state, about)
+    if topic == "customers/data_request":
+        outcome = _export(state, shop, event.get("data_request_id"), found)
+    else:
+        outcome = _erase(state, shop, found, order_ids, about)
+        if topic == "shop/redact":
+            outcome["shop_keys"] = _erase_shop_keys(state, shop)
+    log.info("compliance request handled", extra={"topic": topic, "shop": shop, **outcome})
+    return outcome
+
+
+def _records(state: State, about) -> dict[str, dict]:
+    found = {}
+    for key in state.client.scan_iter(f"{PREFIX}req:*", count=500):
+        request_id = key.decode().removeprefix(f"{PREFIX}req:")
+        record = state.get(request_id)
+        if record and about(record["request"], record):
+            found[request_id] = record
+    return found
+
+
+def _journal(state: State, request_ids: set[str]) -> list[tuple[bytes, dict]]:
+    entries = []
+    for entry_id, fields in state.client.xrange(f"{PREFIX}journal"):
+        if fields.get(b"request_id", b"").decode() in request_ids:
+            entries.append((entry_id, {k.decode(): v.decode() for k, v in fields.items()}))
+    return entries
+
+
+def _export(state: State, shop: str, data_request_id, found: dict[str, dict]) -> dict:
+    key = f"{PREFIX}privacy:export:{shop}:{data_request_id}"
+    export = {"shop": shop, "data_request_id": data_request_id, "requests": list(found.values()),
+              "journal": [fields for _, fields in _journal(state, set(found))]}
+    state.client.set(key, json.dumps(export, default=str), ex=EXPORT_SECONDS)
+    return {"requests": len(found), "export_key": key}
+
+
+def _erase(state: State, shop: str, found: dict[str, dict], order_ids: set[str] | None, about) -> dict:
+    """Erases the records found, the generations of `order_ids` (None: every order of the shop)
+    and the dead-lettered tasks about them."""
+    journal_ids = [entry_id for entry_id, _ in _journal(state, set(found))]
+    if journal_ids:
+        state.client.xdel(f"{PREFIX}journal", *journal_ids)
+    for request_id in found:
+        state.delete_request(request_id)
+    order_keys = [key for key in state.client.scan_iter(f"{PREFIX}order:{shop}:*", count=500)
+                  if order_ids is None or key.decode().rsplit(":", 1)[-1] in order_ids]
+    if order_keys:
+        state.client.delete(*order_keys)
+    dead = [item for item in state.dead_letters() if any(
+        (isinstance(arg, str) and arg in found) or (isinstance(arg, dict) and about(arg, {}))
+        for arg in item.get("args") or ())]
+    for item in dead:
+        state.remove_dead_letter(item)
+    return {"requests": len(found), "journal_entries": len(journal_ids), "orders": len(order_keys),
+            "dead_letters": len(dead)}
+
+
+def _erase_shop_keys(state: State, shop: str) -> int:
+    """Delivery marks and the API budget of an uninstalled shop: no personal data, but its own."""
+    keys = [*state.client.scan_iter(f"{PREFIX}seen:shopify:{shop}:*", count=500),
+            *state.client.scan_iter(f"{PREFIX}budget:{shop}*", count=500)]
+    if keys:
+        state.client.delete(*keys)
+    return len(keys)
