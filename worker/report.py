@@ -9,31 +9,22 @@ from __future__ import annotations
 import argparse
 import csv
 import sys
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from worker.cli import chosen_shops, load_settings
 from worker.cost_report import COLUMNS, Row, exclusions, report_rows, summarize, summary_lines
-from worker.settings import ConfigError, Settings
 from worker.shopify import documents as docs
 from worker.shopify.client import ShopifyClient
+from worker.shopify.pagination import all_nodes
 
 
 def fetch_rows(client: ShopifyClient, since: date, until: date) -> list[Row]:
     created = f"created_at:>={since.isoformat()} created_at:<{(until + timedelta(days=1)).isoformat()}"
-    orders = list(_pages(client, docs.REPLACEMENT_ORDERS, "orders", f"tag:replacement {created}"))
-    drafts = list(_pages(client, docs.REPLACEMENT_DRAFTS, "draftOrders", f"tag:replacement status:open {created}"))
-    return report_rows(orders, drafts, since, until)
-
-
-def _pages(client: ShopifyClient, document: str, field: str, query: str) -> Iterator[dict]:
-    after = None
-    while True:
-        page = client.query(document, {"query": query, "after": after})[field]
-        yield from page["nodes"]
-        if not page["pageInfo"]["hasNextPage"]:
-            return
-        after = page["pageInfo"]["endCursor"]
+    orders = all_nodes(client, docs.REPLACEMENT_ORDERS, "orders", {"query": f"tag:replacement {created}"})
+    drafts = all_nodes(client, docs.REPLACEMENT_DRAFTS, "draftOrders",
+                       {"query": f"tag:replacement status:open {created}"})
+    return report_rows(list(orders), list(drafts), since, until)
 
 
 def write_csv(rows: list[Row], path: Path) -> None:
@@ -56,15 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chart", type=Path, nargs="?", const=Path("replacements.png"),
                         help="also write a PNG of replacements per week by reason")
     args = parser.parse_args(argv)
-    try:
-        settings = Settings.from_env()
-    except ConfigError as error:
-        print(f"configuration error: {error}", file=sys.stderr)
-        return 2
-    shop = settings.shop(args.shop) if args.shop else settings.default_shop
-    if shop is None:
-        print(f"shop {args.shop} is not configured", file=sys.stderr)
-        return 2
+    settings = load_settings()
+    shop = chosen_shops(settings, args.shop)[0] if args.shop else settings.default_shop
     rows = fetch_rows(ShopifyClient(shop), args.since, args.until)
     write_csv(rows, args.csv)
     args.exclude.write_text("".join(f"{name}\n" for name in exclusions(rows)), encoding="utf-8")

@@ -1,0 +1,115 @@
+"""The doctor and the webhook setup against the sandbox store: clear failures, idempotent setup,
+and a delivery filter that keeps untagged orders from being sent at all."""
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+import requests
+
+from tests.integration.conftest import ORDER_ID
+from worker import doctor, webhooks_setup
+
+URI = "https://replacements.example.com/webhooks/shopify"
+
+
+@pytest.fixture
+def env(service_env, monkeypatch) -> dict:
+    for key, value in service_env.items():
+        monkeypatch.setenv(key, value)
+    return service_env
+
+
+def lines(checks) -> list[str]:
+    return [check.line() for check in checks]
+
+
+def test_doctor_names_a_rejected_token(env):
+    checks = doctor.run({**env, "SHOPIFY_ACCESS_TOKEN": "shpat_wrong"})
+    assert lines(checks)[2] == (
+        "FAIL example.myshopify.com token: Shopify answered 401 to the token -> fix: set SHOPIFY_ACCESS_TOKEN "
+        "(or the shop's access_token in SHOPS_FILE) to the Admin API access token of the app installed on "
+        "example.myshopify.com")
+
+
+def test_doctor_names_missing_scopes_and_subscriptions_then_passes_after_setup(env, sandbox, shop, capsys):
+    requests.post(f"{sandbox.url}/_sandbox/config", json={"scopes": ["write_orders", "write_draft_orders",
+                                                                     "read_products"]}, timeout=5)
+    assert lines(doctor.run(env))[2:] == [
+        "ok   example.myshopify.com token: accepted by Example Store",
+        "FAIL example.myshopify.com scopes: missing read_inventory -> fix: add them to the app's Admin API access "
+        "scopes, then approve the update in the shop's admin",
+        "FAIL example.myshopify.com webhooks: no subscription for ORDERS_UPDATED, REFUNDS_CREATE -> fix: "
+        "python -m worker.webhooks_setup https://<your host>/webhooks/shopify",
+    ]
+    requests.post(f"{sandbox.url}/_sandbox/config", json={"scopes": ["write_orders", "write_draft_orders",
+                                                                     "read_products", "read_inventory",
+                                                                     "read_all_orders"]}, timeout=5)
+
+    assert webhooks_setup.main([URI]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "example.myshopify.com ORDERS_UPDATED: created (filter 'tags:needs-replacement', "
+        "fields id,admin_graphql_api_id,name,tags,updated_at)",
+        "example.myshopify.com REFUNDS_CREATE: created (no filter)",
+    ]
+    assert doctor.main() == 0
+    assert capsys.readouterr().out.splitlines()[1:] == [
+        f"ok   redis: {env['REDIS_URL']} answers",
+        "ok   example.myshopify.com token: accepted by Example Store",
+        "ok   example.myshopify.com scopes: read_all_orders, read_inventory, read_products, write_draft_orders, "
+        "write_orders",
+        f"ok   example.myshopify.com webhooks: ORDERS_UPDATED -> {URI}; REFUNDS_CREATE -> {URI}",
+    ]
+
+
+def test_setup_twice_changes_nothing(env, shop, capsys):
+    assert webhooks_setup.main([URI]) == 0
+    first = shop.state()["webhook_subscriptions"]
+    calls_before = len(shop.calls())
+    capsys.readouterr()
+
+    assert webhooks_setup.main([URI]) == 0
+
+    assert capsys.readouterr().out.splitlines() == [
+        "example.myshopify.com ORDERS_UPDATED: already in place (filter 'tags:needs-replacement', "
+        "fields id,admin_graphql_api_id,name,tags,updated_at)",
+        "example.myshopify.com REFUNDS_CREATE: already in place (no filter)",
+    ]
+    assert shop.state()["webhook_subscriptions"] == first
+    assert [call["operation"] for call in shop.calls()[calls_before:]] == ["WebhookSubscriptions"]
+
+
+class Deliveries(BaseHTTPRequestHandler):
+    received: list = []
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.received.append((self.headers["X-Shopify-Topic"], json.loads(body)))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def receiver():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Deliveries)
+    Deliveries.received = []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/webhooks/shopify"
+    server.shutdown()
+
+
+def test_the_filter_sends_only_tagged_orders_with_only_the_fields_read(env, shop, receiver):
+    assert webhooks_setup.main([receiver]) == 0
+
+    shop.tag(add=["vip"])
+    shop.tag(add=["needs-replacement"])
+
+    requests.post(f"{shop.url}/_sandbox/webhooks/wait", json={"timeout": 10}, timeout=15).raise_for_status()
+    [body] = [body for topic, body in Deliveries.received if topic == "orders/updated"]
+    assert body == {"id": ORDER_ID, "admin_graphql_api_id": f"gid://shopify/Order/{ORDER_ID}", "name": "#1001",
+                    "tags": body["tags"], "updated_at": body["updated_at"]}
+    assert "needs-replacement" in body["tags"]

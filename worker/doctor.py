@@ -1,0 +1,142 @@
+"""Checks a deployment, one line per check, with the fix for each failure.
+
+    .venv/bin/python -m worker.doctor        # exit 0 when nothing failed
+
+Settings, Redis, and for each shop: the token, the granted access scopes, the webhook
+subscriptions. A check that cannot run because an earlier one failed is not printed.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+from worker.errors import ShopifyError
+from worker.logs import configure_logging
+from worker.settings import ConfigError, Settings, Shop
+from worker.shopify import documents as docs
+from worker.shopify.client import ShopifyClient
+from worker.shopify.pagination import all_nodes
+from worker.subscriptions import missing, outdated, wanted
+
+REQUIRED_SCOPES = ("write_draft_orders", "write_orders", "read_products", "read_inventory")
+SETUP_COMMAND = "python -m worker.webhooks_setup https://<your host>/webhooks/shopify"
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    status: str  # "ok", "warn" or "FAIL"
+    detail: str
+    fix: str = ""
+
+    def line(self) -> str:
+        text = f"{self.status:<4} {self.name}: {self.detail}"
+        return f"{text} -> fix: {self.fix}" if self.fix else text
+
+
+def run(env: Mapping[str, str]) -> list[Check]:
+    try:
+        settings = Settings.from_env(env)
+    except ConfigError as error:
+        return [Check("settings", "FAIL", str(error),
+                      "set it in the environment (README, Configuration) and run the doctor again")]
+    checks = [Check("settings", "ok", f"{len(settings.shops)} shop(s): {', '.join(settings.shops)}; "
+                                      f"REPLACEMENT_MODE={settings.replacement_mode}"),
+              redis_check(settings.redis_url)]
+    for shop in settings.shops.values():
+        checks += shop_checks(settings, shop, ShopifyClient(shop))
+    return checks
+
+
+def redis_check(url: str | None) -> Check:
+    if not url:
+        return Check("redis", "warn", "REDIS_URL is not set: an embedded redis-server is started (one machine only)",
+                     "set REDIS_URL to a Redis with AOF when web and worker run on more than one machine")
+    shown = _without_password(url)
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2, retry=Retry(NoBackoff(), 0)).ping()
+    except redis.RedisError as error:
+        return Check("redis", "FAIL", f"cannot reach {shown} ({type(error).__name__})",
+                     "start Redis, or set REDIS_URL to a reachable server (redis://host:6379/0)")
+    return Check("redis", "ok", f"{shown} answers")
+
+
+def shop_checks(settings: Settings, shop: Shop, client: ShopifyClient) -> list[Check]:
+    try:
+        answer = client.query(docs.ACCESS_SCOPES)
+    except ShopifyError as error:
+        return [token_failure(shop, error)]
+    granted = {scope["handle"] for scope in answer["currentAppInstallation"]["accessScopes"]}
+    checks = [Check(f"{shop.domain} token", "ok", f"accepted by {answer['shop']['name']}"),
+              scope_check(shop.domain, granted)]
+    try:
+        existing = list(all_nodes(client, docs.WEBHOOK_SUBSCRIPTIONS, "webhookSubscriptions"))
+    except ShopifyError as error:
+        return [*checks, Check(f"{shop.domain} webhooks", "FAIL", f"cannot list subscriptions: {error}",
+                               "grant read_orders, then run the doctor again")]
+    return [*checks, subscription_check(shop.domain, settings, existing)]
+
+
+def token_failure(shop: Shop, error: ShopifyError) -> Check:
+    name = f"{shop.domain} token"
+    if error.status in (401, 403):
+        return Check(name, "FAIL", f"Shopify answered {error.status} to the token",
+                     f"set SHOPIFY_ACCESS_TOKEN (or the shop's access_token in SHOPS_FILE) to the Admin API "
+                     f"access token of the app installed on {shop.domain}")
+    return Check(name, "FAIL", f"cannot query {shop.graphql_url}: {error}",
+                 "check SHOPIFY_SHOP, SHOPIFY_ADMIN_URL, SHOPIFY_API_VERSION and the network path to Shopify")
+
+
+def scope_check(domain: str, granted: set[str]) -> Check:
+    # On Shopify a write scope grants its read scope.
+    effective = granted | {"read_" + s.removeprefix("write_") for s in granted if s.startswith("write_")}
+    lacking = [scope for scope in REQUIRED_SCOPES if scope not in effective]
+    name = f"{domain} scopes"
+    if lacking:
+        return Check(name, "FAIL", f"missing {', '.join(lacking)}",
+                     "add them to the app's Admin API access scopes, then approve the update in the shop's admin")
+    if "read_all_orders" not in effective:
+        return Check(name, "warn", "read_all_orders not granted: orders older than 60 days cannot be read, "
+                                   "so they cannot be replaced",
+                     "request read_all_orders (Partner Dashboard, protected data) if such orders need replacing")
+    return Check(name, "ok", ", ".join(sorted(granted)))
+
+
+def subscription_check(domain: str, settings: Settings, existing: list[dict]) -> Check:
+    wants = wanted(settings)
+    name = f"{domain} webhooks"
+    if lacking := missing(wants, existing):
+        return Check(name, "FAIL", f"no subscription for {', '.join(lacking)}", SETUP_COMMAND)
+    if stale := outdated(wants, existing):
+        return Check(name, "warn", f"{', '.join(stale)} subscribed without the delivery filter or trimmed fields",
+                     SETUP_COMMAND)
+    return Check(name, "ok", "; ".join(f"{sub['topic']} -> {sub['uri']}" for sub in existing
+                                       if sub["topic"] in {w.topic for w in wants}))
+
+
+def _without_password(url: str) -> str:
+    parts = urlsplit(url)
+    if not parts.password:
+        return url
+    host = parts.hostname + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
+
+
+def main() -> int:
+    configure_logging("ERROR")  # the lines below say what failed; the client's warnings would repeat it
+    checks = run(os.environ)
+    for check in checks:
+        print(check.line())
+    return 1 if any(check.status == "FAIL" for check in checks) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
