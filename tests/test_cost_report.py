@@ -3,7 +3,10 @@
 from datetime import date
 from decimal import Decimal
 
+import pytest
+
 from worker.cost_report import (
+    TooManyLines,
     exclusions,
     report_rows,
     row_from_draft,
@@ -107,3 +110,10 @@ def test_source_group_drops_the_ticket():
     assert source_group("helpdesk #77") == "helpdesk"
     assert source_group("admin tag") == "admin tag"
     assert source_group("") == "unknown"
+
+
+def test_a_replacement_with_more_lines_than_read_stops_the_report():
+    truncated = replacement("#1099", "2026-11-02T10:00:00Z", "lost", "API", line("CASE", 1, "1"))
+    truncated["lineItems"]["pageInfo"] = {"hasNextPage": True}
+    with pytest.raises(TooManyLines, match="#1099 has more lines than the report reads"):
+        row_from_order(truncated)

@@ -13,12 +13,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from worker.errors import ReplacementError
+
 COLUMNS = ("date", "original_order", "replacement_order", "source", "reason", "skus", "units",
            "retail_value", "cost_value", "currency", "status", "request_id")
 COUNTED = "completed"
 VIA = re.compile(r"\(via (?P<source>[^()]+)\)\s*$")
 # "zendesk ticket 4521" and "zendesk ticket 4522" are one source when totals are grouped.
 SOURCE_DETAIL = re.compile(r"\s+(?:ticket\b|#).*$", re.IGNORECASE)
+
+
+class TooManyLines(ReplacementError):
+    """A replacement order with more lines than one query reads: its totals would be wrong."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,8 @@ def row_from_draft(draft: dict) -> Row:
 
 
 def _row(node: dict, note: str | None, name: str, status: str) -> Row:
+    if (node["lineItems"].get("pageInfo") or {}).get("hasNextPage"):
+        raise TooManyLines(f"{name} has more lines than the report reads; total it by hand")
     attributes = {a["key"]: a["value"] for a in node.get("customAttributes") or []}
     lines = node["lineItems"]["nodes"]
     via = VIA.search(note or "")

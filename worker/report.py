@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from worker.cli import chosen_shops, load_settings
-from worker.cost_report import COLUMNS, Row, exclusions, report_rows, summarize, summary_lines
+from worker.cost_report import COLUMNS, Row, TooManyLines, exclusions, report_rows, summarize, summary_lines
 from worker.shopify import documents as docs
 from worker.shopify.client import ShopifyClient
 from worker.shopify.pagination import all_nodes
@@ -49,7 +49,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = load_settings()
     shop = chosen_shops(settings, args.shop)[0] if args.shop else settings.default_shop
-    rows = fetch_rows(ShopifyClient(shop), args.since, args.until)
+    try:
+        rows = fetch_rows(ShopifyClient(shop), args.since, args.until)
+    except TooManyLines as error:
+        print(f"report not written: {error}", file=sys.stderr)
+        return 1
     write_csv(rows, args.csv)
     args.exclude.write_text("".join(f"{name}\n" for name in exclusions(rows)), encoding="utf-8")
     print(f"{shop.domain} {args.since} to {args.until}: {len(rows)} rows in {args.csv}, "

@@ -122,9 +122,10 @@ query OrdersTagged($query: String!, $after: String) {
 }
 """
 
+# Pages of 5 replacements of up to 25 lines keep the cost under the 1000-point limit of one query.
 REPLACEMENT_ORDERS = """
 query ReplacementOrders($query: String!, $after: String) {
-  orders(first: 50, after: $after, query: $query, sortKey: CREATED_AT) {
+  orders(first: 5, after: $after, query: $query, sortKey: CREATED_AT) {
     nodes {
       id
       name
@@ -133,7 +134,7 @@ query ReplacementOrders($query: String!, $after: String) {
       note
       currencyCode
       customAttributes { key value }
-      lineItems(first: 100) {
+      lineItems(first: 25) {
         nodes {
           sku
           title
@@ -141,6 +142,7 @@ query ReplacementOrders($query: String!, $after: String) {
           originalUnitPriceSet { shopMoney { amount } }
           variant { inventoryItem { unitCost { amount } } }
         }
+        pageInfo { hasNextPage }
       }
     }
     pageInfo { hasNextPage endCursor }
@@ -150,7 +152,7 @@ query ReplacementOrders($query: String!, $after: String) {
 
 REPLACEMENT_DRAFTS = """
 query ReplacementDrafts($query: String!, $after: String) {
-  draftOrders(first: 50, after: $after, query: $query) {
+  draftOrders(first: 5, after: $after, query: $query) {
     nodes {
       id
       name
@@ -158,7 +160,7 @@ query ReplacementDrafts($query: String!, $after: String) {
       note2
       currencyCode
       customAttributes { key value }
-      lineItems(first: 100) {
+      lineItems(first: 25) {
         nodes {
           sku
           title
@@ -166,6 +168,7 @@ query ReplacementDrafts($query: String!, $after: String) {
           originalUnitPriceSet { shopMoney { amount } }
           variant { inventoryItem { unitCost { amount } } }
         }
+        pageInfo { hasNextPage }
       }
     }
     pageInfo { hasNextPage endCursor }
