@@ -9,6 +9,8 @@ import pytest
 from tests.conftest import make_settings
 from tests.helpdesks.senders import NOW, PROVIDERS, SECRETS, encode, secret_env, signed_headers, ticket_payload
 from web import create_app
+from web.helpdesks import RECEIVERS
+from worker.settings import HELPDESK_PROVIDERS
 
 SHOP = "example.myshopify.com"
 
@@ -153,3 +155,12 @@ def test_tag_comparison_ignores_case_and_uses_helpdesk_tag():
         assert send(app, "zendesk", {"ticket_id": "14", "tags": "replace", "order": "#1001"}).json == {
             "status": "ignored", "reason": "ticket 14 has no send-again tag"}
     assert send_task.call_count == 1
+
+
+def test_every_configured_provider_has_an_adapter_and_a_test_sender():
+    assert set(RECEIVERS) == set(HELPDESK_PROVIDERS) == set(PROVIDERS)
+
+
+def test_order_reference_the_worker_cannot_resolve_is_422(app, send_task):
+    response = send(app, "zendesk", {"ticket_id": "15", "tags": "replace", "order": "EU-1001"})
+    assert response.json["fields"] == {"order": ["must be an order name like #1001, a number, an id or a gid"]}

@@ -16,7 +16,7 @@ from web.errors import ValidationFailed
 
 TICKET_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 EMAIL = re.compile(r"^[^@\s\"]+@[^@\s\"]+\.[^@\s\"]+$")
-ORDER = re.compile(r"^(?:gid://shopify/Order/\d+|#?[A-Za-z0-9_-]{1,40})$")
+ORDER = re.compile(r"^(?:gid://shopify/Order/\d+|#?\d{1,20})$")
 LINE_TEXT = re.compile(r"^(?:(sku|variant|line):)?\s*(\S+?)(?:\s+x\s*(\d+))?$", re.IGNORECASE)
 LINE_KEYS = ("line_item_id", "variant_id", "sku")
 TEXT_PREFIXES = {None: "sku", "sku": "sku", "variant": "variant_id", "line": "line_item_id"}
