@@ -8,29 +8,25 @@ ORDER_FOR_REPLACEMENT = """
 query OrderForReplacement($id: ID!) {
   order(id: $id) {
     id
-    legacyResourceId
     name
     tags
     email
-    phone
     cancelledAt
     updatedAt
     currencyCode
     customer { id }
     shippingAddress { ...Address }
     billingAddress { ...Address }
-    shippingLine { title }
     lineItems(first: 100) {
       nodes {
         id
         sku
         title
-        quantity
         currentQuantity
         requiresShipping
         isGiftCard
         variant { id }
-        originalUnitPriceSet { shopMoney { amount currencyCode } }
+        originalUnitPriceSet { shopMoney { amount } }
       }
     }
   }
