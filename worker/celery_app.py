@@ -9,6 +9,7 @@ import sys
 
 from celery import Celery
 
+import worker.kombu_patch  # noqa: F401  (see its docstring)
 from worker.celery_app_config import celery_config
 from worker.embedded_redis import ensure_embedded_redis
 from worker.logs import configure_logging

@@ -6,10 +6,13 @@ from worker.settings import Settings
 
 # A task must finish well inside the visibility timeout, or Redis hands it to a second
 # worker while the first still runs (measured in shared/CELERY-REDIS.md, B1a).
-TASK_SOFT_LIMIT = 45
-TASK_HARD_LIMIT = 60
-RETRY_BACKOFF_MAX = 30
-VISIBILITY_TIMEOUT = 300
+# Keep it short all the same: it is how long a message held by a worker that died whole
+# (main process and pool) waits before another worker gets it. Every task is idempotent and
+# takes a per-request lock, so an early redelivery costs a retry, never a second replacement.
+TASK_SOFT_LIMIT = 40
+TASK_HARD_LIMIT = 45
+RETRY_BACKOFF_MAX = 15
+VISIBILITY_TIMEOUT = 75
 
 
 def celery_config(settings: Settings, publisher: bool = False) -> dict:
@@ -33,7 +36,11 @@ def celery_config(settings: Settings, publisher: bool = False) -> dict:
         "task_reject_on_worker_lost": True,
         "task_acks_on_failure_or_timeout": True,
         "worker_prefetch_multiplier": 1,
-        "worker_cancel_long_running_tasks_on_connection_loss": True,
+        # A task running when the broker connection drops goes on to the end: cancelling it
+        # (Celery's advice, against duplicates) throws away a Shopify write in flight, and its
+        # retry cannot be published while Redis is down. Its message comes back after the
+        # visibility timeout and finds the request done: tasks are idempotent and locked.
+        "worker_cancel_long_running_tasks_on_connection_loss": False,
         "worker_soft_shutdown_timeout": 15,
         "worker_hijack_root_logger": False,
         "task_soft_time_limit": TASK_SOFT_LIMIT,

@@ -13,6 +13,8 @@ import time
 import redis
 from celery import Task
 from celery.exceptions import SoftTimeLimitExceeded
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
 
 from worker import privacy
 from worker.celery_app import app, settings
@@ -75,7 +77,11 @@ replacement_task = functools.partial(app.task, base=ReplacementTask, bind=True)
 
 @functools.cache
 def state() -> State:
-    return State(redis.Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=3))
+    # Ride out a Redis restart of a few seconds inside the task: a task that fails while
+    # Redis is down cannot even publish its retry.
+    retry = Retry(ExponentialBackoff(cap=1.0, base=0.1), retries=8)
+    return State(redis.Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=3, retry=retry,
+                                      retry_on_error=[redis.ConnectionError, redis.TimeoutError]))
 
 
 @functools.cache

@@ -1,0 +1,111 @@
+"""Nothing is lost: Redis down at ingest answers 503 fast and the retry goes through; Redis
+restarted mid-flight; dead letters are visible and replayable; reconciliation finds what
+webhooks missed and what got stuck."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.conftest import make_settings
+from tests.harness import ROOT, RedisServer, wait_until
+from tests.integration.conftest import send_order_webhook, wait_for_request
+from web import create_app
+
+
+@pytest.fixture
+def own_redis():
+    server = RedisServer().start()
+    yield server
+    server.stop()
+
+
+def test_redis_down_at_ingest_answers_503_within_a_second_and_the_retry_goes_through(own_redis, service_env, shop):
+    web = create_app(make_settings(**{**service_env, "REDIS_URL": own_redis.url})).test_client()
+    shop.tag(add=["needs-replacement"])
+    order = shop.rest_order()
+    own_redis.stop()
+
+    started = time.monotonic()
+    response = send_order_webhook(web, order, "wh-1", "ev-1")
+    elapsed = time.monotonic() - started
+
+    assert response.status_code == 503
+    assert response.json == {"status": "error", "error": "queue unreachable, retry later"}
+    assert elapsed < 1.0
+    assert web.get("/readyz").status_code == 503
+
+    own_redis.start()
+    assert send_order_webhook(web, order, "wh-1", "ev-1").json == {"status": "queued"}
+    assert own_redis.client().llen("celery") == 1
+
+
+def test_redis_restarted_mid_flight_finishes_once(web, shop, state, workers, redis_server):
+    shop.faults({"field": "draftOrderCreate", "action": "delay", "nth": 1, "seconds": 3})
+    shop.tag(add=["needs-replacement"])
+    assert send_order_webhook(web, shop.rest_order(), "wh-1", "ev-1").json == {"status": "queued"}
+    wait_until(lambda: state.get("admin-450789469-1") and state.get("admin-450789469-1")["status"] == "creating",
+               20, message="the create call")
+
+    redis_server.stop()
+    time.sleep(1)
+    redis_server.start()
+
+    record = wait_for_request(state, "admin-450789469-1", timeout=120)
+    assert record["status"] == "done"
+    assert len(shop.replacements()) == 1
+    assert len(shop.drafts()) == 1
+
+
+def run_module(module: str, env: dict, *args: str) -> str:
+    result = subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, env={**env, "PATH": "/usr/bin:/bin"},
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_failed_tasks_are_dead_lettered_and_replayed_with_one_command(shop, state, workers, service_env):
+    from celery import Celery
+
+    from worker.celery_app_config import celery_config
+
+    publisher = Celery("test")
+    publisher.conf.update(celery_config(make_settings(**service_env), publisher=True))
+    publisher.send_task("worker.tasks.handle_signal", args=[{
+        "shop": "unknown.myshopify.com", "source": "api", "request_id": "api-lost", "order": "#1001"}])
+
+    dead = wait_until(lambda: state.dead_letters(), 20, message="a dead letter")
+    assert dead[0]["task"] == "worker.tasks.handle_signal"
+    assert dead[0]["error"] == "LookupError: shop unknown.myshopify.com is not configured"
+    listed = [json.loads(line) for line in run_module("worker.deadletter", service_env, "list").splitlines()]
+    assert listed == dead
+
+    assert run_module("worker.deadletter", service_env, "replay").strip() == "replayed 1 task(s)"
+    wait_until(lambda: len(state.dead_letters()) == 1 and state.dead_letters()[0]["at"] != dead[0]["at"], 20,
+               message="the replayed task to fail again and be dead-lettered again")
+
+
+def test_reconciliation_finds_tagged_orders_whose_webhook_was_lost(shop, state, workers, service_env):
+    shop.tag(add=["needs-replacement"])  # and no webhook arrives
+
+    run_module("celery", service_env, "-A", "worker.celery_app", "call", "worker.tasks.reconcile")
+
+    assert wait_for_request(state, "admin-450789469-1")["status"] == "done"
+    assert len(shop.replacements()) == 1
+
+
+def test_reconciliation_resumes_requests_stuck_in_a_non_final_state(shop, state, workers, service_env):
+    request = {"request_id": "api-stuck", "shop": "example.myshopify.com", "source": "api",
+               "source_label": "API", "order": "#1001", "reason": "lost in transit"}
+    state.create_request(request)
+    state.client.hset("rw:req:api-stuck", "updated_at", time.time() - 3600)
+
+    run_module("celery", service_env, "-A", "worker.celery_app", "call", "worker.tasks.reconcile")
+
+    assert wait_for_request(state, "api-stuck")["status"] == "done"
+    [replacement] = shop.replacements()
+    assert replacement["note"] == "Replacement for #1001: lost in transit (via API)"
