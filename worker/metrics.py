@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import redis
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +53,12 @@ class Metrics:
 
     def __init__(self, client: redis.Redis):
         self.client = client
+
+    @classmethod
+    def from_url(cls, url: str) -> Metrics:
+        """Its own connection that gives up at once: a count is not worth a task waiting on Redis."""
+        return cls(redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5,
+                                        retry=Retry(NoBackoff(), 0)))
 
     def webhook(self, sender: str, topic: str, outcome: str) -> None:
         self._inc("webhooks_received", sender, topic, outcome)

@@ -86,7 +86,7 @@ def state() -> State:
 
 @functools.cache
 def metrics() -> Metrics:
-    return Metrics(state().client)
+    return Metrics.from_url(settings.redis_url)
 
 
 @functools.cache
