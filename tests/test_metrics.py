@@ -1,5 +1,7 @@
 """Metrics written by any process land in Redis and render once, in Prometheus's text format."""
 
+import time
+
 import fakeredis
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -59,4 +61,11 @@ def test_a_redis_outage_does_not_fail_the_counted_work(caplog):
     server = fakeredis.FakeServer()
     server.connected = False
     Metrics(fakeredis.FakeRedis(server=server)).replacement("api", "failed")
+    assert "metrics not recorded" in caplog.text
+
+
+def test_the_worker_connection_gives_up_at_once_when_redis_is_down(caplog):
+    started = time.monotonic()
+    Metrics.from_url("redis://127.0.0.1:9/0").task_retried("t")
+    assert time.monotonic() - started < 1.0
     assert "metrics not recorded" in caplog.text
