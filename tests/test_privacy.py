@@ -44,10 +44,14 @@ def journal_ids(state: State) -> list[str]:
     return [entry["request_id"] for entry in state.journal_entries()]
 
 
-def test_customer_redaction_erases_their_requests_journal_generations_and_dead_letters(state):
+def test_customer_redaction_erases_their_requests_journal_generations_dead_letters_and_exports(state):
+    handle(state, customer_event("customers/data_request", data_request_id=9999))
+    handle(state, {**customer_event("customers/data_request", data_request_id=5), "customer_id": 1})
+
     outcome = handle(state, customer_event("customers/redact"))
 
-    assert outcome == {"requests": 2, "journal_entries": 2, "orders": 1, "dead_letters": 1}
+    assert outcome == {"requests": 2, "journal_entries": 2, "orders": 1, "dead_letters": 1, "exports": 1}
+    assert state.client.exists(f"rw:privacy:export:{SHOP}:1:5")
     assert state.get("admin-450789469-1") is None
     assert state.get("zendesk-77") is None
     assert journal_ids(state) == ["admin-123-1", "admin-450789469-1-other"]
@@ -61,7 +65,7 @@ def test_customer_redaction_erases_their_requests_journal_generations_and_dead_l
 def test_data_request_exports_without_erasing(state):
     outcome = handle(state, customer_event("customers/data_request", data_request_id=9999))
 
-    assert outcome == {"requests": 2, "export_key": f"rw:privacy:export:{SHOP}:9999"}
+    assert outcome == {"requests": 2, "export_key": f"rw:privacy:export:{SHOP}:207119551:9999"}
     export = json.loads(state.client.get(outcome["export_key"]))
     assert sorted(r["request"]["request_id"] for r in export["requests"]) == ["admin-450789469-1", "zendesk-77"]
     assert sorted(e["request_id"] for e in export["journal"]) == ["admin-450789469-1", "zendesk-77"]
@@ -73,9 +77,12 @@ def test_shop_redaction_erases_that_shop_only(state):
     state.client.set(f"rw:seen:shopify:{SHOP}:webhook:wh-1", 1)
     state.client.set(f"rw:seen:shopify:{OTHER}:webhook:wh-1", 1)
 
+    handle(state, customer_event("customers/data_request", data_request_id=9999))
+
     outcome = handle(state, {"topic": "shop/redact", "shop": SHOP})
 
-    assert outcome == {"requests": 3, "journal_entries": 3, "orders": 2, "dead_letters": 2, "shop_keys": 1}
+    assert outcome == {"requests": 3, "journal_entries": 3, "orders": 2, "dead_letters": 2, "exports": 1,
+                       "shop_keys": 1}
     assert journal_ids(state) == ["admin-450789469-1-other"]
     assert state.open_requests() == ["admin-450789469-1-other"]
     assert state.dead_letters() == []

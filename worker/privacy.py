@@ -16,6 +16,7 @@ from worker.state import PREFIX, State
 
 log = logging.getLogger(__name__)
 
+EXPORT_PREFIX = f"{PREFIX}privacy:export:"
 EXPORT_SECONDS = 30 * 24 * 3600
 
 
@@ -42,11 +43,16 @@ def handle(state: State, event: dict) -> dict:
             return concerns(request, record, shop, order_ids, event.get("email"))
     found = _records(state, about)
     if topic == "customers/data_request":
-        outcome = _export(state, shop, event.get("data_request_id"), found)
+        outcome = _export(state, f"{EXPORT_PREFIX}{shop}:{event.get('customer_id')}:{event.get('data_request_id')}",
+                          found)
     else:
         outcome = _erase(state, shop, found, order_ids, about)
+        # An earlier export holds the same records: it goes too.
+        owner = shop if topic == "shop/redact" else f"{shop}:{event.get('customer_id')}"
+        outcome["exports"] = _delete_matching(state, f"{EXPORT_PREFIX}{owner}:*")
         if topic == "shop/redact":
-            outcome["shop_keys"] = _erase_shop_keys(state, shop)
+            outcome["shop_keys"] = _delete_matching(state, f"{PREFIX}seen:shopify:{shop}:*",
+                                                    f"{PREFIX}budget:{shop}*")
     log.info("compliance request handled", extra={"topic": topic, "shop": shop, **outcome})
     return outcome
 
@@ -69,10 +75,8 @@ def _journal(state: State, request_ids: set[str]) -> list[tuple[bytes, dict]]:
     return entries
 
 
-def _export(state: State, shop: str, data_request_id, found: dict[str, dict]) -> dict:
-    key = f"{PREFIX}privacy:export:{shop}:{data_request_id}"
-    export = {"shop": shop, "data_request_id": data_request_id, "requests": list(found.values()),
-              "journal": [fields for _, fields in _journal(state, set(found))]}
+def _export(state: State, key: str, found: dict[str, dict]) -> dict:
+    export = {"requests": list(found.values()), "journal": [fields for _, fields in _journal(state, set(found))]}
     state.client.set(key, json.dumps(export, default=str), ex=EXPORT_SECONDS)
     return {"requests": len(found), "export_key": key}
 
@@ -98,10 +102,8 @@ def _erase(state: State, shop: str, found: dict[str, dict], order_ids: set[str] 
             "dead_letters": len(dead)}
 
 
-def _erase_shop_keys(state: State, shop: str) -> int:
-    """Delivery marks and the API budget of an uninstalled shop: no personal data, but its own."""
-    keys = [*state.client.scan_iter(f"{PREFIX}seen:shopify:{shop}:*", count=500),
-            *state.client.scan_iter(f"{PREFIX}budget:{shop}*", count=500)]
+def _delete_matching(state: State, *patterns: str) -> int:
+    keys = [key for pattern in patterns for key in state.client.scan_iter(pattern, count=500)]
     if keys:
         state.client.delete(*keys)
     return len(keys)
