@@ -36,6 +36,7 @@ ISSUED_TAG = "replacement-issued"
 FAILED_TAG = "replacement-failed"
 READY_POLLS = 20
 SEARCH_GRACE_SECONDS = 10.0
+STALE_READ_SECONDS = 60.0
 
 
 @dataclass
@@ -75,7 +76,7 @@ class Replacer:
         order_id = signal["order"]
         legacy = order_id.rsplit("/", 1)[-1]
         with self.state.lock(f"order:{self.shop.domain}:{legacy}"):
-            current, generation, released_at = self.state.current_for_order(self.shop.domain, legacy)
+            current, generation, release = self.state.current_for_order(self.shop.domain, legacy)
             if current and self.state.get(current)["status"] not in FINAL:
                 return current
             order = self._read_order(order_id)
@@ -83,8 +84,7 @@ class Replacer:
                 log.info("signal ignored: trigger tag not on the order",
                          extra={"order": order_id, "source": signal["source"]})
                 return None
-            if released_at and _instant(order["updatedAt"]) <= _instant(released_at):
-                # A read older than our own removal of the tag: not a new tagging.
+            if release and _stale(order, release):
                 log.info("signal ignored: stale read of the order", extra={"order": order_id})
                 return None
             request_id = f"admin-{legacy}-{generation + 1}"
@@ -266,6 +266,14 @@ class Replacer:
 
 def _instant(timestamp: str) -> datetime:
     return datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
+
+
+def _stale(order: dict, release: tuple[str, float]) -> bool:
+    """A read older than our own removal of the trigger tag is not a new tagging. Shopify's
+    updatedAt has whole seconds, so a read in the second of the release is stale too, unless
+    the tag is still there a minute later: stale reads do not last that long."""
+    released_at, released_wall = release
+    return _instant(order["updatedAt"]) <= _instant(released_at) and time.time() - released_wall < STALE_READ_SECONDS
 
 
 def _request_from(signal: dict, request_id: str) -> dict:

@@ -114,18 +114,17 @@ class State:
         self.client.srem(f"{PREFIX}open", request_id)
 
     # admin-tag generations: re-adding the tag after a replacement asks for a new one --------
-    def current_for_order(self, shop: str, order_id: str) -> tuple[str | None, int, str | None]:
-        """The order's latest admin-tag request, its generation, and when we last released the order."""
-        current, generation, released = self.client.hmget(self._order_key(shop, order_id),
-                                                           "current", "generation", "released_at")
-        return (current.decode() if current else None), int(generation or 0), (released.decode() if released else None)
+    def current_for_order(self, shop: str, order_id: str) -> tuple[str | None, int, tuple[str, float] | None]:
+        """The order's latest admin-tag request, its generation, and our last release of the
+        order: Shopify's updatedAt of that write and our clock's time of it."""
+        current, generation, released, released_wall = self.client.hmget(
+            self._order_key(shop, order_id), "current", "generation", "released_at", "released_wall")
+        release = (released.decode(), float(released_wall or 0)) if released else None
+        return (current.decode() if current else None), int(generation or 0), release
 
     def release_order(self, shop: str, order_id: str, updated_at: str) -> None:
-        self.client.hset(self._order_key(shop, order_id), "released_at", updated_at)
-
-    def start_generation(self, shop: str, order_id: str, request_id: str, generation: int) -> None:
         self.client.hset(self._order_key(shop, order_id),
-                         mapping={"current": request_id, "generation": generation})
+                         mapping={"released_at": updated_at, "released_wall": self.clock()})
 
     # locks, dedupe, journal, dead letters --------------------------------------------------
     def lock(self, name: str, ttl_seconds: float = 10.0) -> Lock:
