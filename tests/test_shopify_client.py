@@ -109,3 +109,10 @@ def test_graphql_errors_and_4xx_are_permanent():
         c.query(QUERY, {"id": "x"})
     assert error.value.status == 401
     assert error.value.request_id == "req-1"
+
+
+def test_429_without_a_graphql_body_waits_retry_after():
+    c, session, sleeps = client(Answer(429, None, text="Too Many Requests"), Answer(200, {"data": {"order": None}}))
+    c.session.answers[0].headers["Retry-After"] = "2.0"
+    assert c.query(QUERY, {"id": "x"}) == {"order": None}
+    assert sleeps == [2.0]

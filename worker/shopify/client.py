@@ -91,7 +91,7 @@ class ShopifyClient:
                 self.metrics.shopify_answer(self.shop.domain, cost, throttled)
             if not throttled:
                 break
-            wait = _throttle_wait(cost)
+            wait = _throttle_wait(cost, body.get("retry_after"))
             log.info("shopify throttled", extra={"operation": operation, "wait_seconds": round(wait, 2)})
             if time.monotonic() + wait > deadline:
                 raise RetryableShopifyError(f"{operation}: throttled for too long", status, request_id)
@@ -125,6 +125,8 @@ class ShopifyClient:
         try:
             body = response.json()
         except ValueError:
+            if response.status_code == 429:  # throttled by a proxy or the REST-style limiter: no GraphQL body
+                return {"retry_after": response.headers.get("Retry-After")}, 429, request_id
             raise RetryableShopifyError(f"{operation}: answer is not JSON", response.status_code,
                                         request_id, response.text[:500]) from None
         if response.status_code >= 400 and response.status_code != 429:
@@ -146,11 +148,16 @@ def _throttled(status: int, errors) -> bool:
     )
 
 
-def _throttle_wait(cost: dict | None) -> float:
-    """Seconds until the bucket holds the requested cost: (requested - available) / restoreRate."""
+def _throttle_wait(cost: dict | None, retry_after: str | None = None) -> float:
+    """Seconds until the bucket holds the requested cost: (requested - available) / restoreRate,
+    else the Retry-After header, else one second."""
     try:
         status = cost["throttleStatus"]
         missing = float(cost["requestedQueryCost"]) - float(status["currentlyAvailable"])
         return max(0.05, missing / float(status["restoreRate"]))
     except (TypeError, KeyError, ValueError, ZeroDivisionError):
+        pass
+    try:
+        return min(60.0, max(0.05, float(retry_after)))
+    except (TypeError, ValueError):
         return 1.0
