@@ -28,6 +28,14 @@ def test_admin_url_defaults_to_the_shop_and_values_are_cast():
     assert settings.helpdesk_secrets == {"zendesk": ("a", "b")}
 
 
+def test_policy_settings():
+    assert (make_settings().out_of_stock, make_settings().refund_keyword) == ("fail", "replace")
+    settings = make_settings(OUT_OF_STOCK="draft", REPLACEMENT_LIMIT_PER_CUSTOMER="0", REPLACEMENT_LIMIT_DAYS="30",
+                             REFUND_KEYWORD="Replace me")
+    assert (settings.out_of_stock, settings.limit_per_customer, settings.limit_days) == ("draft", 0, 30)
+    assert settings.refund_keyword == "Replace me"
+
+
 @pytest.mark.parametrize("overrides, message", [
     ({"SHOPIFY_SHOP": ""}, "SHOPIFY_SHOP is not set"),
     ({"SHOPIFY_SHOP": "example.com"}, "SHOPIFY_SHOP must look like example.myshopify.com (got 'example.com')"),
@@ -37,6 +45,8 @@ def test_admin_url_defaults_to_the_shop_and_values_are_cast():
     ({"RESERVE_HOURS": "soon"}, "RESERVE_HOURS must be a whole number (got 'soon')"),
     ({"RECONCILE_MINUTES": "0"}, "RECONCILE_MINUTES must be at least 1 (got 0)"),
     ({"REPLACEMENT_MAX_VALUE": "lots"}, "REPLACEMENT_MAX_VALUE must be an amount like 150.00 (got 'lots')"),
+    ({"OUT_OF_STOCK": "wait"}, "OUT_OF_STOCK must be one of fail, draft (got 'wait')"),
+    ({"REPLACEMENT_LIMIT_DAYS": "0"}, "REPLACEMENT_LIMIT_DAYS must be at least 1 (got 0)"),
     ({"REPLACEMENT_TAG": "needs replacement"},
      "REPLACEMENT_TAG must be a tag of letters, digits, '-', '_', ':' or '.' (got 'needs replacement')"),
     ({"SHOPIFY_ADMIN_URL": "ftp://x"}, "SHOPIFY_ADMIN_URL must be an http(s) URL (got 'ftp://x')"),

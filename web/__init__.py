@@ -6,7 +6,7 @@ import redis
 from celery import Celery
 from flask import Flask
 
-from web import delivery_ids, health, helpdesks, metrics, shopify_webhooks
+from web import api, delivery_ids, health, helpdesks, metrics, shopify_webhooks
 from web.errors import register_error_handlers
 from web.intake import Intake
 from worker.celery_app_config import celery_config
@@ -31,6 +31,7 @@ def create_app(settings: Settings | None = None, redis_client: redis.Redis | Non
     app.register_blueprint(delivery_ids.blueprint)
     app.register_blueprint(shopify_webhooks.blueprint)
     app.register_blueprint(helpdesks.blueprint)
+    app.register_blueprint(api.blueprint)
     app.register_blueprint(health.blueprint)
     app.register_blueprint(metrics.blueprint)
     return app

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, Request, current_app, request
-from marshmallow import EXCLUDE, Schema, ValidationError, fields
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from web.errors import InvalidSignature, UnknownShop, ValidationFailed
 from web.receiver import Outcome, Receiver
 from web.signatures import matches_any
+from worker.planner import REFUND_SOURCE
 from worker.tags import has_trigger
 
 blueprint = Blueprint("shopify_webhooks", __name__)
@@ -16,6 +17,14 @@ blueprint = Blueprint("shopify_webhooks", __name__)
 def shopify_header(request: Request, name: str) -> str | None:
     """Shopify sends `X-Shopify-<Name>`; its newer events use `shopify-<name>`."""
     return request.headers.get(f"X-Shopify-{name}") or request.headers.get(f"Shopify-{name}")
+
+
+class OrderIdSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    id = fields.Integer(required=True, strict=True)
+    admin_graphql_api_id = fields.String(load_default=None)
 
 
 class OrderSchema(Schema):
@@ -82,6 +91,49 @@ def order_updated(settings, body) -> Outcome:
                            "updated_at": order["updated_at"]})
 
 
+class RefundLineSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    line_item_id = fields.Integer(required=True, strict=True)
+    quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+
+
+class RefundSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    id = fields.Integer(required=True, strict=True)
+    order_id = fields.Integer(required=True, strict=True)
+    note = fields.String(load_default=None, allow_none=True)
+    refund_line_items = fields.List(fields.Nested(RefundLineSchema), load_default=list)
+
+
+def refund_created(settings, body) -> Outcome:
+    """A refund whose note holds REFUND_KEYWORD: the customer wants the refunded units again."""
+    refund = load(RefundSchema(), body)
+    note = (refund["note"] or "").strip()
+    if settings.refund_keyword.lower() not in note.lower():
+        return Outcome.ignore(f"refund note does not contain {settings.refund_keyword!r}")
+    quantities: dict[int, int] = {}
+    for line in refund["refund_line_items"]:
+        quantities[line["line_item_id"]] = quantities.get(line["line_item_id"], 0) + line["quantity"]
+    if not quantities:
+        return Outcome.ignore("refund has no line items to replace")
+    return Outcome(signal={
+        "source": REFUND_SOURCE, "source_label": f"refund {refund['id']}", "request_id": f"refund-{refund['id']}",
+        "order": f"gid://shopify/Order/{refund['order_id']}", "reason": note[:500],
+        "lines": [{"line_item_id": line_id, "quantity": quantity} for line_id, quantity in quantities.items()],
+    })
+
+
+def order_cancelled(settings, body) -> Outcome:
+    """The worker deletes replacement drafts still waiting for this order (it re-reads the order first)."""
+    order = load(OrderIdSchema(), body)
+    gid = order["admin_graphql_api_id"] or f"gid://shopify/Order/{order['id']}"
+    return Outcome(signal={"order": gid}, task="worker.tasks.handle_cancelled")
+
+
 class PrivacyCustomerSchema(Schema):
     class Meta:
         unknown = EXCLUDE
@@ -116,6 +168,8 @@ def compliance(topic: str):
 
 TOPICS = {
     "orders/updated": order_updated,
+    "refunds/create": refund_created,
+    "orders/cancelled": order_cancelled,
     "customers/data_request": compliance("customers/data_request"),
     "customers/redact": compliance("customers/redact"),
     "shop/redact": compliance("shop/redact"),

@@ -12,6 +12,7 @@ from decimal import Decimal
 from worker.errors import PermanentFailure
 
 DISCOUNT_TITLE = "Replacement"
+REFUND_SOURCE = "refund"
 SHIPPING_TITLE = "Replacement shipping"
 ADDRESS_FIELDS = ("firstName", "lastName", "company", "address1", "address2", "city",
                   "provinceCode", "zip", "phone")
@@ -54,17 +55,18 @@ def plan_replacement(order: dict, request: dict, extra_tags: tuple[str, ...] = (
                      reserve_until: str | None = None) -> Plan:
     if order.get("cancelledAt"):
         raise PlanError(f"order {order['name']} is cancelled")
-    lines = select_lines(order, request.get("lines"))
+    lines = select_lines(order, request.get("lines"), refunded=request.get("source") == REFUND_SOURCE)
     currency = order["currencyCode"]
     planned = tuple(lines)
     return Plan(planned, currency, _draft_input(order, request, planned, currency, extra_tags, reserve_until))
 
 
-def select_lines(order: dict, requested: list[dict] | None) -> list[PlannedLine]:
+def select_lines(order: dict, requested: list[dict] | None, refunded: bool = False) -> list[PlannedLine]:
+    """`refunded`: the requested units were refunded, so they count against the quantity bought."""
     order_lines = order["lineItems"]["nodes"]
     if requested:
         chosen = [(_find_line(order_lines, item), item) for item in requested]
-        planned = [_planned(line, _requested_quantity(line, item)) for line, item in chosen]
+        planned = [_planned(line, _requested_quantity(line, item, refunded)) for line, item in chosen]
         return _merge_same_line(planned)
     planned = [
         _planned(line, line["currentQuantity"])
@@ -90,14 +92,17 @@ def _find_line(order_lines: list[dict], item: dict) -> dict:
     raise PlanError("a requested line names no line item id, variant id or SKU")
 
 
-def _requested_quantity(line: dict, item: dict) -> int:
+def _requested_quantity(line: dict, item: dict, refunded: bool) -> int:
+    # A refund has already taken its units out of currentQuantity.
+    held = line["quantity"] if refunded else line["currentQuantity"]
     quantity = item.get("quantity")
     if quantity is None:
-        quantity = line["currentQuantity"]
+        quantity = held
     if quantity < 1:
         raise PlanError(f"line {_label(line)}: nothing left to replace")
-    if quantity > line["currentQuantity"]:
-        raise PlanError(f"line {_label(line)}: {quantity} requested but the order holds {line['currentQuantity']}")
+    if quantity > held:
+        raise PlanError(f"line {_label(line)}: {quantity} requested but the order {'bought' if refunded else 'holds'}"
+                        f" {held}")
     return quantity
 
 

@@ -1,17 +1,36 @@
-"""Whether a planned replacement is completed at once or held as a draft for a person.
+"""Whether a planned replacement is completed at once, held as a draft for a person, or refused.
 
-Pure: the caller gathers the facts (the settings, the plan, counts read from Shopify).
+Pure: the caller gathers the facts (the settings, the plan, what Shopify says about the
+customer's earlier replacements and the stock) and passes them in.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from worker.errors import PermanentFailure
 from worker.planner import Plan
 from worker.settings import Settings
 
 PENDING_TAG = "replacement-pending-approval"
+REVIEW_TAG = "replacement-review"
+BACKORDER_TAG = "replacement-backorder"
+
+
+class OutOfStock(PermanentFailure):
+    """No location that ships holds the units (with `OUT_OF_STOCK=fail`)."""
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What Shopify says: `earlier_replacements` of the customer within REPLACEMENT_LIMIT_DAYS
+    (None: not counted, no limit or no customer); `available` units per variant id at locations
+    that ship (None: the variant's inventory is not tracked)."""
+
+    earlier_replacements: int | None = None
+    available: Mapping[str, int | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -22,8 +41,41 @@ class Review:
     reserve_until: str | None = None
 
 
-def review(settings: Settings, plan: Plan, now: datetime) -> Review:
-    if settings.replacement_mode != "draft":
+def review(settings: Settings, plan: Plan, now: datetime, facts: Facts) -> Review:
+    holds: list[tuple[str, str]] = []
+    if settings.replacement_mode == "draft":
+        holds.append((PENDING_TAG, "REPLACEMENT_MODE is draft"))
+    if settings.max_value is not None and plan.retail_value > settings.max_value:
+        holds.append((REVIEW_TAG, f"retail value {plan.retail_value} {plan.currency} is above "
+                                  f"REPLACEMENT_MAX_VALUE {settings.max_value}"))
+    earlier = facts.earlier_replacements
+    if settings.limit_per_customer is not None and earlier is not None and earlier >= settings.limit_per_customer:
+        holds.append((REVIEW_TAG, f"the customer had {earlier} replacement(s) in {settings.limit_days} days; "
+                                  f"REPLACEMENT_LIMIT_PER_CUSTOMER is {settings.limit_per_customer}"))
+    short = shortages(plan, facts.available)
+    if short:
+        reason = "out of stock: " + ", ".join(short)
+        if settings.out_of_stock == "fail":
+            raise OutOfStock(reason)
+        holds.append((BACKORDER_TAG, reason))
+    if not holds:
         return Review()
-    until = (now + timedelta(hours=settings.reserve_hours)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return Review(hold=True, tags=(PENDING_TAG,), reasons=("REPLACEMENT_MODE is draft",), reserve_until=until)
+    # A backordered draft has no units to hold; any other held draft keeps its units for a while.
+    until = None if short else (now + timedelta(hours=settings.reserve_hours)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return Review(hold=True, tags=tuple(dict.fromkeys(tag for tag, _ in holds)),
+                  reasons=tuple(reason for _, reason in holds), reserve_until=until)
+
+
+def shortages(plan: Plan, available: Mapping[str, int | None]) -> list[str]:
+    """`SKU X (needs 2, 1 available)` for each tracked variant the shipping locations cannot cover."""
+    needed: dict[str, int] = {}
+    labels: dict[str, str] = {}
+    for line in plan.lines:
+        needed[line.variant_id] = needed.get(line.variant_id, 0) + line.quantity
+        labels[line.variant_id] = f"SKU {line.sku}" if line.sku else line.title
+    short = []
+    for variant_id, quantity in needed.items():
+        units = available.get(variant_id)
+        if units is not None and units < quantity:
+            short.append(f"{labels[variant_id]} (needs {quantity}, {max(units, 0)} available)")
+    return short

@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from worker import policy_facts
 from worker.errors import PermanentFailure, RetryableShopifyError, ShopifyUserErrors
 from worker.log_context import bind
 from worker.metrics import Metrics
@@ -94,6 +95,30 @@ class Replacer:
             self._just_read = order
             return request_id
 
+    # an original cancelled while its replacement waits as a draft ----------------------------
+    def handle_cancelled(self, order_id: str) -> list[str]:
+        """Deletes the replacement drafts still open for a cancelled original; returns their request ids."""
+        order = self._read_order(order_id)
+        if order is None or not order.get("cancelledAt"):
+            log.info("cancellation ignored: the order is not cancelled", extra={"order": order_id})
+            return []
+        reason = f"original {order['name']} was cancelled"
+        query = f"tag:replacement-for-{order_number(order)} status:open"
+        deleted = []
+        for draft in self.client.query(docs.FIND_REPLACEMENT_DRAFTS, {"query": query})["draftOrders"]["nodes"]:
+            request_id = {a["key"]: a["value"] for a in draft["customAttributes"]}.get("Replacement request")
+            if draft["order"] or not request_id:
+                continue
+            with bind(request_id=request_id), self.state.lock(f"request:{request_id}") as lock:
+                lock.extend()
+                self.client.mutate(docs.DRAFT_ORDER_DELETE, {"input": {"id": draft["id"]}}, "draftOrderDelete")
+                if self.state.get(request_id):
+                    self.state.update(request_id, status="cancelled", reason=reason, finished_at=time.time())
+                self.state.journal(request_id, "draft_deleted", draft=draft["id"], reason=reason)
+            log.info("replacement draft deleted", extra={"request_id": request_id, "reason": reason})
+            deleted.append(request_id)
+        return deleted
+
     # the steps -------------------------------------------------------------------------------
     def _process_locked(self, request_id: str, lock) -> str:
         record = self.state.get(request_id)
@@ -146,13 +171,14 @@ class Replacer:
                 # Search can lag a write: give an earlier create time to show before a second one.
                 raise RetryableShopifyError("earlier draft create is not searchable yet")
         plan = plan_replacement(order, request)
-        verdict = review(self.settings, plan, datetime.now(UTC))
+        now = datetime.now(UTC)
+        verdict = review(self.settings, plan, now, policy_facts.gather(self.client, self.settings, order, plan, now))
         if verdict.hold:
             plan = plan_replacement(order, request, extra_tags=verdict.tags, reserve_until=verdict.reserve_until)
         hold = verdict.hold
         lock.extend()
         self.state.update(request_id, status="creating", create_attempted_at=time.time(),
-                          hold="1" if hold else "0")
+                          hold="1" if hold else "0", held_because="; ".join(verdict.reasons))
         self.state.journal(request_id, "creating", lines=[[line.sku, line.quantity] for line in plan.lines],
                            retail_value=str(plan.retail_value), currency=plan.currency,
                            held_because=list(verdict.reasons))

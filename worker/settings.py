@@ -52,6 +52,7 @@ class Settings:
     max_value: Decimal | None = None
     limit_per_customer: int | None = None
     limit_days: int = 90
+    out_of_stock: str = "fail"
     max_body_bytes: int = 1_000_000
     reconcile_minutes: int = 15
     dedupe_hours: int = 48
@@ -88,6 +89,7 @@ class Settings:
             max_value=reader.decimal("REPLACEMENT_MAX_VALUE"),
             limit_per_customer=reader.integer("REPLACEMENT_LIMIT_PER_CUSTOMER", None, minimum=0),
             limit_days=reader.integer("REPLACEMENT_LIMIT_DAYS", 90, minimum=1),
+            out_of_stock=reader.choice("OUT_OF_STOCK", ("fail", "draft"), "fail"),
             max_body_bytes=reader.integer("MAX_BODY_BYTES", 1_000_000, minimum=1024),
             reconcile_minutes=reader.integer("RECONCILE_MINUTES", 15, minimum=1),
             log_level=reader.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),

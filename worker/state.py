@@ -14,7 +14,8 @@ import uuid
 import redis
 
 PREFIX = "rw:"
-FINAL = frozenset({"done", "failed", "ignored"})
+# "cancelled": a held draft deleted because its original was cancelled.
+FINAL = frozenset({"done", "failed", "ignored", "cancelled"})
 JOURNAL_MAX = 100_000
 
 _EXTEND = """
@@ -112,6 +113,14 @@ class State:
     def delete_request(self, request_id: str) -> None:
         self.client.delete(self._request_key(request_id))
         self.client.srem(f"{PREFIX}open", request_id)
+
+    def create_batch(self, batch_id: str, request_ids: list[str]) -> None:
+        """An API batch: the ids of its requests, in the order given (set once)."""
+        self.client.set(f"{PREFIX}batch:{batch_id}", json.dumps(request_ids), nx=True)
+
+    def batch(self, batch_id: str) -> list[str] | None:
+        raw = self.client.get(f"{PREFIX}batch:{batch_id}")
+        return json.loads(raw) if raw else None
 
     # admin-tag generations: re-adding the tag after a replacement asks for a new one --------
     def current_for_order(self, shop: str, order_id: str) -> tuple[str | None, int, tuple[str, float] | None]:

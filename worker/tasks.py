@@ -112,6 +112,12 @@ def process_request(self, request_id: str, shop: str) -> str:
 
 
 @replacement_task()
+def handle_cancelled(self, event: dict) -> list[str]:
+    """orders/cancelled: the original's replacement drafts still waiting for a person are deleted."""
+    return replacer(event["shop"]).handle_cancelled(event["order"])
+
+
+@replacement_task()
 def handle_compliance(self, event: dict) -> dict:
     """Shopify's customers/data_request, customers/redact and shop/redact (see worker/privacy.py)."""
     return privacy.handle(state(), event)

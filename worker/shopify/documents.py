@@ -22,6 +22,7 @@ query OrderForReplacement($id: ID!) {
         id
         sku
         title
+        quantity
         currentQuantity
         requiresShipping
         isGiftCard
@@ -201,6 +202,43 @@ WEBHOOK_SUBSCRIPTION_UPDATE = """
 mutation WebhookSubscriptionUpdate($id: ID!, $webhookSubscription: WebhookSubscriptionInput!) {
   webhookSubscriptionUpdate(id: $id, webhookSubscription: $webhookSubscription) {
     webhookSubscription { id topic uri filter includeFields }
+    userErrors { field message }
+  }
+}
+"""
+
+# Policy facts: the customer's earlier replacements, and stock where it can be shipped from.
+REPLACEMENTS_OF_CUSTOMER = """
+query ReplacementsOfCustomer($query: String!) {
+  ordersCount(query: $query) { count }
+}
+"""
+
+# Locations: `shipsInventory` is legacy (every location with an address ships); an active
+# location that fulfills online orders is one a replacement can leave from.
+VARIANT_STOCK = """
+query VariantStock($ids: [ID!]!) {
+  nodes(ids: $ids) {
+    ... on ProductVariant {
+      id
+      inventoryItem {
+        tracked
+        inventoryLevels(first: 10) {
+          nodes {
+            quantities(names: ["available"]) { quantity }
+            location { isActive fulfillsOnlineOrders }
+          }
+        }
+      }
+    }
+  }
+}
+"""
+
+DRAFT_ORDER_DELETE = """
+mutation DraftOrderDelete($input: DraftOrderDeleteInput!) {
+  draftOrderDelete(input: $input) {
+    deletedId
     userErrors { field message }
   }
 }

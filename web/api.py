@@ -1,0 +1,264 @@
+"""The project's own API: `POST /api/replacements` and `GET /api/replacements/<id>`.
+
+A bearer token (`API_TOKEN`) guards both; with no token configured the API does not exist
+(404), like a helpdesk whose secret is not set. A request names one order or, for an incident,
+`orders`. Ids are derived from the `Idempotency-Key` header, else from the canonical body, so a
+resubmission finds the same requests instead of making new ones. Each request's state is
+recorded here, before its task is queued, so `GET` answers at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+
+from flask import Blueprint, current_app, jsonify, request
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from werkzeug.exceptions import NotFound, Unauthorized
+
+from web.errors import NotJSON, QueueUnavailable, ValidationFailed
+from web.helpdesks.ticket import ORDER, REASON_MAX
+from web.signatures import equals_any
+from worker.errors import ReplacementError
+from worker.state import State
+
+blueprint = Blueprint("api", __name__, url_prefix="/api")
+
+MAX_ORDERS = 1000
+TASK = "worker.tasks.handle_signal"
+SOURCE_LABEL = "API"
+SHOPIFY_ID = re.compile(r"^(?:gid://shopify/\w+/)?\d{1,20}$")
+
+
+class ApiDisabled(ReplacementError, NotFound):
+    description = "the API is not enabled: API_TOKEN is not set"
+
+
+class InvalidToken(ReplacementError, Unauthorized):
+    description = "missing or bad bearer token"
+
+
+def key_reused() -> ValidationFailed:
+    return ValidationFailed({"Idempotency-Key": ["was used before with another body"]})
+
+
+class NoSuchRequest(ReplacementError, NotFound):
+    description = "no such request or batch"
+
+
+class Reference(fields.Field):
+    """A string or a number matching `pattern`, kept as a string."""
+
+    def __init__(self, pattern: re.Pattern = ORDER,
+                 message: str = "must be an order name like #1001, a number, an id or a gid", **kwargs):
+        super().__init__(**kwargs)
+        self.pattern = pattern
+        self.message = message
+
+    def _deserialize(self, value, attr, data, **kwargs) -> str:
+        text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+        if not self.pattern.match(text):
+            raise ValidationError(self.message)
+        return text
+
+
+def shopify_id() -> Reference:
+    return Reference(SHOPIFY_ID, "must be a Shopify id: a number or a gid")
+
+
+class LineSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    line_item_id = shopify_id()
+    variant_id = shopify_id()
+    sku = fields.String(validate=validate.Length(min=1, max=255))
+    quantity = fields.Integer(strict=True, validate=validate.Range(min=1))
+
+    @validates_schema
+    def names_one_line(self, data, **kwargs):
+        if sum(key in data for key in ("line_item_id", "variant_id", "sku")) != 1:
+            raise ValidationError("must name exactly one of line_item_id, variant_id or sku")
+
+
+class AddressSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    address1 = fields.String(required=True)
+    countryCode = fields.String(required=True, validate=validate.Length(equal=2))
+    address2 = fields.String()
+    city = fields.String()
+    company = fields.String()
+    firstName = fields.String()
+    lastName = fields.String()
+    phone = fields.String()
+    provinceCode = fields.String()
+    zip = fields.String()
+
+
+class ReplacementSchema(Schema):
+    """What one order's replacement may say; an incident's `orders` items may say it per order."""
+
+    class Meta:
+        unknown = RAISE
+
+    order = Reference(required=True)
+    lines = fields.List(fields.Nested(LineSchema), validate=validate.Length(min=1))
+    reason = fields.String(validate=validate.Length(min=1, max=REASON_MAX))
+    shipping_address = fields.Nested(AddressSchema)
+
+
+class OrderItem(fields.Field):
+    def _deserialize(self, value, attr, data, **kwargs) -> dict:
+        if isinstance(value, dict):
+            return ReplacementSchema().load(value)
+        return {"order": Reference()._deserialize(value, attr, data)}
+
+
+class BodySchema(ReplacementSchema):
+    order = Reference()
+    orders = fields.List(OrderItem(), validate=validate.Length(min=1, max=MAX_ORDERS))
+    shop = fields.String()
+
+    @validates_schema
+    def one_or_many(self, data, **kwargs):
+        if ("order" in data) == ("orders" in data):
+            raise ValidationError("give either order or orders", "order")
+
+
+@blueprint.post("/replacements")
+def create():
+    settings = authorize()
+    body = load_body()
+    shop = settings.shop(body.pop("shop", settings.default_shop.domain))
+    if shop is None:
+        raise ValidationFailed({"shop": ["is not a configured shop"]})
+    base = _digest(shop.domain, request.headers.get("Idempotency-Key") or _canonical(body))
+    if "order" in body:
+        request_id = f"api-{base[:24]}"
+        status = _accept(_signal(shop.domain, request_id, body))
+        return jsonify(request_id=request_id, status=status), 202
+    shared = {key: body[key] for key in ("lines", "reason", "shipping_address") if key in body}
+    signals = {}
+    for item in body["orders"]:
+        request_id = f"api-{_digest(base, item['order'])[:24]}"
+        signals.setdefault(request_id, _signal(shop.domain, request_id, {**shared, **item}))
+    batch_id = f"batch-{base[:24]}"
+    known = _state().batch(batch_id)
+    if known is not None and known != list(signals):
+        raise key_reused()
+    _state().create_batch(batch_id, list(signals))
+    statuses = [_accept(signal) for signal in signals.values()]
+    return jsonify(batch_id=batch_id, request_ids=list(signals), queued=statuses.count("queued"),
+                   duplicate=statuses.count("duplicate")), 202
+
+
+@blueprint.get("/replacements/<id_>")
+def status(id_: str):
+    authorize()
+    state = _state()
+    request_ids = state.batch(id_)
+    if request_ids is not None:
+        views = [describe(request_id, state.get(request_id)) for request_id in request_ids]
+        counts: dict[str, int] = {}
+        for view in views:
+            counts[view["status"]] = counts.get(view["status"], 0) + 1
+        return jsonify(batch_id=id_, counts=counts, requests=views)
+    record = state.get(id_)
+    if record is None:
+        raise NoSuchRequest()
+    return jsonify(describe(id_, record))
+
+
+def describe(request_id: str, record: dict | None) -> dict:
+    """A request as the API tells it: `queued`, a working status, `done`, `failed` or `cancelled`."""
+    if record is None:
+        # A batch lists its ids before each request is recorded: a read may fall between.
+        return {"request_id": request_id, "status": "queued"}
+    status = record.get("status", "received")
+    view = {"request_id": request_id, "status": "queued" if status == "received" else status,
+            "order": record["request"].get("order")}
+    if record.get("replacement_id"):
+        view["replacement"] = {"id": record["replacement_id"], "name": record["replacement_name"]}
+    elif status == "done" and record.get("draft_id"):
+        view["draft"] = {"id": record["draft_id"], "held_because": record.get("held_because", "")}
+    if status in ("failed", "cancelled"):
+        view["reason"] = record.get("reason", "")
+    return view
+
+
+def authorize():
+    settings = current_app.config["SETTINGS"]
+    if not settings.api_token:
+        raise ApiDisabled()
+    scheme, _, token = (request.headers.get("Authorization") or "").partition(" ")
+    if scheme.lower() != "bearer" or not equals_any([settings.api_token], token):
+        raise InvalidToken()
+    return settings
+
+
+def load_body() -> dict:
+    try:
+        body = json.loads(request.get_data(cache=True))
+    except ValueError:
+        raise NotJSON() from None
+    if not isinstance(body, dict):
+        raise ValidationFailed({"_schema": ["must be a JSON object"]})
+    try:
+        return BodySchema().load(body)
+    except ValidationError as error:
+        raise ValidationFailed(flatten(error.messages)) from None
+
+
+def flatten(messages, prefix: str = "") -> dict[str, list[str]]:
+    """marshmallow's nested errors as `orders[3].lines[0].quantity: [...]`."""
+    if isinstance(messages, list):
+        return {prefix or "_schema": [str(message) for message in messages]}
+    flat: dict[str, list[str]] = {}
+    for key, value in messages.items():
+        if isinstance(key, int):
+            name = f"{prefix}[{key}]"
+        elif key == "_schema":
+            name = prefix or "_schema"
+        else:
+            name = f"{prefix}.{key}" if prefix else key
+        for field, errors in flatten(value, name).items():
+            flat.setdefault(field, []).extend(errors)
+    return flat
+
+
+def _signal(shop: str, request_id: str, fields_: dict) -> dict:
+    return {"shop": shop, "source": "api", "source_label": SOURCE_LABEL, "request_id": request_id,
+            **{key: fields_[key] for key in ("order", "lines", "reason", "shipping_address") if key in fields_}}
+
+
+def _accept(signal: dict) -> str:
+    """Records the request, then queues its task; a request known already is a duplicate.
+    A failed enqueue removes the record again, so the caller's retry goes through (503)."""
+    state = _state()
+    if not state.create_request(signal):
+        known = state.get(signal["request_id"])
+        if known and known["request"] != signal:
+            raise key_reused()
+        return "duplicate"
+    try:
+        current_app.extensions["intake"].accept([], TASK, [signal])
+    except QueueUnavailable:
+        state.delete_request(signal["request_id"])
+        raise
+    return "queued"
+
+
+def _state() -> State:
+    return State(current_app.extensions["intake"].client)
+
+
+def _canonical(body: dict) -> str:
+    return json.dumps(body, sort_keys=True, separators=(",", ":"))
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
