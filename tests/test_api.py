@@ -1,0 +1,166 @@
+"""The API in-process: token, validation, ids that make a resubmission a duplicate, status."""
+
+from unittest import mock
+
+import fakeredis
+import kombu.exceptions
+import pytest
+
+from tests.conftest import make_settings
+from web import create_app
+from worker.state import State
+
+TOKEN = "api-token-test"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+@pytest.fixture
+def redis_client():
+    return fakeredis.FakeRedis()
+
+
+@pytest.fixture
+def app(settings, redis_client):
+    return create_app(settings, redis_client=redis_client)
+
+
+@pytest.fixture
+def send_task(app):
+    with mock.patch.object(app.extensions["intake"].celery, "send_task") as send:
+        yield send
+
+
+def post(app, body, headers=AUTH, **kwargs):
+    return app.test_client().post("/api/replacements", json=body, headers=headers, **kwargs)
+
+
+def test_one_order_is_recorded_queued_and_readable_at_once(app, send_task, redis_client):
+    body = {"order": "#1001", "reason": "lost by the carrier", "lines": [{"sku": "IPOD2008RED", "quantity": 1}],
+            "shipping_address": {"address1": "1 New Road", "city": "Austin", "countryCode": "US"}}
+
+    response = post(app, body)
+
+    assert response.status_code == 202
+    request_id = response.json["request_id"]
+    assert response.json == {"request_id": request_id, "status": "queued"}
+    signal = {"shop": "example.myshopify.com", "source": "api", "source_label": "API", "request_id": request_id,
+              **body}
+    send_task.assert_called_once_with("worker.tasks.handle_signal", args=[signal])
+    assert State(redis_client).get(request_id)["request"] == signal
+    status = app.test_client().get(f"/api/replacements/{request_id}", headers=AUTH)
+    assert status.json == {"request_id": request_id, "status": "queued", "order": "#1001"}
+
+
+def test_the_same_body_or_the_same_idempotency_key_is_a_duplicate(app, send_task):
+    first = post(app, {"order": 1001, "reason": "lost"}).json
+    assert post(app, {"reason": "lost", "order": "1001"}).json == {**first, "status": "duplicate"}
+    keyed = post(app, {"order": "#1001"}, headers={**AUTH, "Idempotency-Key": "incident-7"}).json
+    assert keyed["request_id"] != first["request_id"]
+    assert post(app, {"order": "#1001"}, headers={**AUTH, "Idempotency-Key": "incident-7"}).json["status"] == (
+        "duplicate")
+    assert send_task.call_count == 2
+
+    reused = post(app, {"order": "#1002"}, headers={**AUTH, "Idempotency-Key": "incident-7"})
+    assert reused.status_code == 422
+    assert reused.json["fields"] == {"Idempotency-Key": ["was used before with another body"]}
+
+
+def test_a_batch_is_one_request_per_order_and_a_resubmission_adds_none(app, send_task):
+    body = {"orders": ["#1001", 1002, {"order": "gid://shopify/Order/3", "reason": "crushed"}, "#1001"],
+            "reason": "pallet lost"}
+
+    first = post(app, body)
+
+    assert first.status_code == 202
+    assert first.json["batch_id"].startswith("batch-")
+    assert len(first.json["request_ids"]) == 3
+    assert (first.json["queued"], first.json["duplicate"]) == (3, 0)
+    reasons = [call.kwargs["args"][0]["reason"] for call in send_task.call_args_list]
+    assert reasons == ["pallet lost", "pallet lost", "crushed"]
+
+    again = post(app, body)
+
+    assert again.json == {**first.json, "queued": 0, "duplicate": 3}
+    assert send_task.call_count == 3
+    batch = app.test_client().get(f"/api/replacements/{first.json['batch_id']}", headers=AUTH).json
+    assert batch["counts"] == {"queued": 3}
+    assert [r["order"] for r in batch["requests"]] == ["#1001", "1002", "gid://shopify/Order/3"]
+
+
+def test_status_of_done_held_and_failed_requests(app, redis_client):
+    state = State(redis_client)
+    for request_id in ("done-1", "held-1", "failed-1"):
+        state.create_request({"request_id": request_id, "order": "#1001", "source": "api"})
+    state.update("done-1", status="done", replacement_id="gid://shopify/Order/7", replacement_name="#1002",
+                 draft_id="gid://shopify/DraftOrder/1")
+    state.update("held-1", status="done", hold="1", draft_id="gid://shopify/DraftOrder/2",
+                 held_because="retail value 398.00 USD is above REPLACEMENT_MAX_VALUE 200")
+    state.update("failed-1", status="failed", reason="out of stock: SKU IPOD2008RED (needs 1, 0 available)")
+    get = app.test_client().get
+
+    assert get("/api/replacements/done-1", headers=AUTH).json["replacement"] == {
+        "id": "gid://shopify/Order/7", "name": "#1002"}
+    assert get("/api/replacements/held-1", headers=AUTH).json["draft"] == {
+        "id": "gid://shopify/DraftOrder/2", "held_because": "retail value 398.00 USD is above REPLACEMENT_MAX_VALUE 200"}
+    assert get("/api/replacements/failed-1", headers=AUTH).json["reason"].startswith("out of stock: SKU IPOD2008RED")
+    assert get("/api/replacements/nope", headers=AUTH).status_code == 404
+
+
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": TOKEN},
+                                     {"Authorization": f"Basic {TOKEN}"}])
+def test_a_missing_or_bad_token_is_401_and_nothing_is_queued(app, send_task, headers):
+    response = post(app, {"order": "#1001"}, headers=headers)
+
+    assert response.status_code == 401
+    assert response.json == {"status": "error", "error": "missing or bad bearer token"}
+    assert response.headers["WWW-Authenticate"] == "Bearer"
+    assert app.test_client().get("/api/replacements/x", headers=headers).status_code == 401
+    send_task.assert_not_called()
+
+
+def test_without_api_token_the_api_does_not_exist(send_task):
+    app = create_app(make_settings(API_TOKEN=""), redis_client=fakeredis.FakeRedis())
+    response = app.test_client().post("/api/replacements", json={"order": "#1001"}, headers=AUTH)
+    assert response.status_code == 404
+    assert response.json["error"] == "the API is not enabled: API_TOKEN is not set"
+
+
+@pytest.mark.parametrize("body, fields", [
+    ({}, {"order": ["give either order or orders"]}),
+    ({"order": "#1001", "orders": ["#1002"]}, {"order": ["give either order or orders"]}),
+    ({"order": "order one"}, {"order": ["must be an order name like #1001, a number, an id or a gid"]}),
+    ({"order": "#1001", "lines": [{"sku": "A", "quantity": 0}]},
+     {"lines[0].quantity": ["Must be greater than or equal to 1."]}),
+    ({"order": "#1001", "lines": [{"sku": "A", "variant_id": 1}]},
+     {"lines[0]": ["must name exactly one of line_item_id, variant_id or sku"]}),
+    ({"orders": ["#1001", {"order": "#1002", "lines": [{"line_item_id": "x"}]}]},
+     {"orders[1].lines[0].line_item_id": ["must be a Shopify id: a number or a gid"]}),
+    ({"order": "#1001", "shipping_address": {"address1": "1 Road"}},
+     {"shipping_address.countryCode": ["Missing data for required field."]}),
+    ({"order": "#1001", "colour": "red"}, {"colour": ["Unknown field."]}),
+    ({"order": "#1001", "shop": "other.myshopify.com"}, {"shop": ["is not a configured shop"]}),
+    (["#1001"], {"_schema": ["must be a JSON object"]}),
+])
+def test_a_malformed_body_is_422_naming_the_field(app, send_task, body, fields):
+    response = post(app, body)
+
+    assert response.status_code == 422
+    assert response.json["fields"] == fields
+    send_task.assert_not_called()
+
+
+def test_a_batch_over_the_limit_is_refused():
+    app = create_app(make_settings(), redis_client=fakeredis.FakeRedis())
+    response = post(app, {"orders": list(range(1, 1002))})
+    assert response.status_code == 422
+    assert response.json["fields"] == {"orders": ["Length must be between 1 and 1000."]}
+
+
+def test_a_failed_enqueue_is_503_and_leaves_no_record(app, redis_client):
+    with mock.patch.object(app.extensions["intake"].celery, "send_task",
+                           side_effect=kombu.exceptions.OperationalError("down")):
+        response = post(app, {"order": "#1001"})
+    assert response.status_code == 503
+    with mock.patch.object(app.extensions["intake"].celery, "send_task"):
+        retried = post(app, {"order": "#1001"})
+    assert retried.json["status"] == "queued"

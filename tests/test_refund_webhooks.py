@@ -1,0 +1,101 @@
+"""refunds/create and orders/cancelled in-process: what is queued, what is ignored, and how a
+refund's units are planned although Shopify has already taken them off the line."""
+
+import json
+from unittest import mock
+
+import fakeredis
+import pytest
+
+from tests.payloads import graphql_order, sample, shopify_headers
+from web import create_app
+from worker.planner import PlanError, plan_replacement
+
+
+@pytest.fixture
+def app(settings):
+    return create_app(settings, redis_client=fakeredis.FakeRedis())
+
+
+@pytest.fixture
+def send_task(app):
+    with mock.patch.object(app.extensions["intake"].celery, "send_task") as send:
+        yield send
+
+
+def post(app, body: dict, topic: str, webhook_id: str = "wh-1"):
+    raw = json.dumps(body).encode()
+    return app.test_client().post("/webhooks/shopify", data=raw,
+                                  headers=shopify_headers(raw, topic=topic, webhook_id=webhook_id))
+
+
+def refund(note: str = "wrong size, please replace", **changes) -> dict:
+    body = sample("refund-create.rest-2026-07.json")
+    body.update(note=note, **changes)
+    return body
+
+
+def test_refund_asking_for_a_replacement_queues_exactly_its_refunded_lines(app, send_task):
+    response = post(app, refund(), "refunds/create")
+
+    assert response.json == {"status": "queued"}
+    send_task.assert_called_once_with("worker.tasks.handle_signal", args=[{
+        "source": "refund", "source_label": "refund 929361472", "request_id": "refund-929361472",
+        "order": "gid://shopify/Order/450789469", "reason": "wrong size, please replace",
+        "lines": [{"line_item_id": 518995019, "quantity": 1}], "shop": "example.myshopify.com"}])
+
+
+@pytest.mark.parametrize("note", ["REPLACE", "Customer wants a Replacement"])
+def test_the_keyword_is_found_in_any_case(app, send_task, note):
+    assert post(app, refund(note), "refunds/create").json == {"status": "queued"}
+
+
+def test_refund_without_the_keyword_or_without_lines_is_ignored(app, send_task):
+    assert post(app, refund("wrong size"), "refunds/create").json == {
+        "status": "ignored", "reason": "refund note does not contain 'replace'"}
+    assert post(app, refund(None), "refunds/create", "wh-2").json["status"] == "ignored"
+    assert post(app, refund(refund_line_items=[]), "refunds/create", "wh-3").json == {
+        "status": "ignored", "reason": "refund has no line items to replace"}
+    send_task.assert_not_called()
+
+
+def test_malformed_refund_names_the_field(app, send_task):
+    body = refund()
+    body["refund_line_items"][0]["quantity"] = "1"
+    response = post(app, body, "refunds/create")
+    assert response.status_code == 422
+    assert response.json["fields"] == {"refund_line_items": {"0": {"quantity": ["Not a valid integer."]}}}
+
+
+def test_cancelled_order_queues_the_draft_clean_up(app, send_task):
+    body = sample("order-cancelled.rest-2026-07.json")
+
+    assert post(app, body, "orders/cancelled").json == {"status": "queued"}
+
+    send_task.assert_called_once_with("worker.tasks.handle_cancelled", args=[
+        {"order": "gid://shopify/Order/450789469", "shop": "example.myshopify.com"}])
+
+
+def refunded_order():
+    """#1001 after a refund of its one red unit: Shopify's currentQuantity is 0, quantity still 1."""
+    order = graphql_order()
+    order["lineItems"]["nodes"][1]["currentQuantity"] = 0
+    return order
+
+
+REFUND_REQUEST = {"request_id": "refund-929361472", "source": "refund", "source_label": "refund 929361472",
+                  "lines": [{"line_item_id": 518995019, "quantity": 1}], "reason": "wrong size, replace"}
+
+
+def test_a_refund_replaces_the_refunded_units_although_they_left_the_line():
+    plan = plan_replacement(refunded_order(), REFUND_REQUEST)
+
+    assert [(line.sku, line.quantity) for line in plan.lines] == [("IPOD2008RED", 1)]
+    assert plan.draft_input["note"] == "Replacement for #1001: wrong size, replace (via refund 929361472)"
+
+
+def test_a_refund_cannot_ask_for_more_than_was_bought_and_other_sources_still_count_current_units():
+    with pytest.raises(PlanError, match="line IPOD2008RED: 2 requested but the order bought 1"):
+        plan_replacement(refunded_order(), {**REFUND_REQUEST, "lines": [{"line_item_id": 518995019, "quantity": 2}]})
+    with pytest.raises(PlanError, match="line IPOD2008RED: nothing left to replace"):
+        plan_replacement(refunded_order(), {**REFUND_REQUEST, "source": "api", "lines": [{"sku": "IPOD2008RED"}]})
