@@ -9,7 +9,8 @@ from web.errors import InvalidSignature, UnknownShop, ValidationFailed
 from web.receiver import Outcome, Receiver
 from web.signatures import matches_any
 from worker.planner import REFUND_SOURCE
-from worker.tags import has_trigger
+from worker.recipe import reason_from_trigger
+from worker.tags import find_trigger
 
 blueprint = Blueprint("shopify_webhooks", __name__)
 
@@ -84,11 +85,12 @@ def load(schema: Schema, body) -> dict:
 
 def order_updated(settings, body) -> Outcome:
     order = load(OrderSchema(), body)
-    if not has_trigger(order["tags"], settings.replacement_tag):
+    trigger = find_trigger(order["tags"], settings.replacement_tag)
+    if trigger is None:
         return Outcome.ignore(f"order has no {settings.replacement_tag} tag")
     gid = order["admin_graphql_api_id"] or f"gid://shopify/Order/{order['id']}"
     return Outcome(signal={"source": "admin_tag", "source_label": "admin tag", "order": gid,
-                           "updated_at": order["updated_at"]})
+                           "updated_at": order["updated_at"], **reason_from_trigger(trigger, settings.reasons)})
 
 
 class RefundLineSchema(Schema):

@@ -37,6 +37,7 @@ class Plan:
     lines: tuple[PlannedLine, ...]
     currency: str
     draft_input: dict
+    approval: str | None = None  # a reason's preset may say "complete" or "draft" (see worker/presets.py)
 
     @property
     def retail_value(self) -> Decimal:
@@ -58,7 +59,8 @@ def plan_replacement(order: dict, request: dict, extra_tags: tuple[str, ...] = (
     lines = select_lines(order, request.get("lines"), refunded=request.get("source") == REFUND_SOURCE)
     currency = order["currencyCode"]
     planned = tuple(lines)
-    return Plan(planned, currency, _draft_input(order, request, planned, currency, extra_tags, reserve_until))
+    return Plan(planned, currency, _draft_input(order, request, planned, currency, extra_tags, reserve_until),
+                approval=request.get("approval"))
 
 
 def select_lines(order: dict, requested: list[dict] | None, refunded: bool = False) -> list[PlannedLine]:
@@ -147,15 +149,18 @@ def _draft_input(order: dict, request: dict, lines: tuple[PlannedLine, ...], cur
             }
             for line in lines
         ],
-        "shippingLine": {"title": SHIPPING_TITLE, "priceWithCurrency": {"amount": "0.00", "currencyCode": currency}},
-        "tags": ["replacement", f"replacement-for-{number}", *extra_tags],
+        "tags": list(dict.fromkeys(["replacement", f"replacement-for-{number}", *extra_tags,
+                                    *request.get("extra_tags", ())])),
         "note": f"Replacement for #{number}: {reason} (via {source})",
         "customAttributes": [
             {"key": "Replacement for", "value": f"#{number}"},
-            {"key": "Replacement reason", "value": reason},
+            {"key": "Replacement reason", "value": request.get("reason_code") or reason},
             {"key": "Replacement request", "value": request["request_id"]},
         ],
     }
+    if request.get("shipping", "zero") == "zero":
+        draft["shippingLine"] = {"title": shipping_title(order, request),
+                                 "priceWithCurrency": {"amount": "0.00", "currencyCode": currency}}
     if order.get("email"):
         draft["email"] = order["email"]
     if order.get("customer"):
@@ -169,6 +174,12 @@ def _draft_input(order: dict, request: dict, lines: tuple[PlannedLine, ...], cur
     if reserve_until:
         draft["reserveInventoryUntil"] = reserve_until
     return draft
+
+
+def shipping_title(order: dict, request: dict) -> str:
+    """The preset's title, else the original's method (the warehouse keeps the service level)."""
+    original = (order.get("shippingLine") or {}).get("title")
+    return request.get("shipping_title") or original or SHIPPING_TITLE
 
 
 def mailing_address_input(address: dict | None) -> dict | None:

@@ -43,8 +43,9 @@ class Review:
 
 def review(settings: Settings, plan: Plan, now: datetime, facts: Facts) -> Review:
     holds: list[tuple[str, str]] = []
-    if settings.replacement_mode == "draft":
-        holds.append((PENDING_TAG, "REPLACEMENT_MODE is draft"))
+    if (plan.approval or settings.replacement_mode) == "draft":
+        holds.append((PENDING_TAG, "the reason's preset asks for approval" if plan.approval == "draft"
+                      else "REPLACEMENT_MODE is draft"))
     if settings.max_value is not None and plan.retail_value > settings.max_value:
         holds.append((REVIEW_TAG, f"retail value {plan.retail_value} {plan.currency} is above "
                                   f"REPLACEMENT_MAX_VALUE {settings.max_value}"))

@@ -24,11 +24,13 @@ from worker.log_context import bind
 from worker.metrics import Metrics
 from worker.planner import order_number, plan_replacement
 from worker.policy import review
+from worker.recipe import reason_from_trigger, with_recipe
+from worker.recipe_steps import RecipeSteps
 from worker.settings import Settings, Shop
 from worker.shopify import documents as docs
 from worker.shopify.client import ShopifyClient
 from worker.state import FINAL, State
-from worker.tags import has_trigger
+from worker.tags import find_trigger, triggers
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +60,7 @@ class Replacer:
             request_id = self._admin_request(signal)
         else:
             request_id = signal["request_id"]
-            self.state.create_request(_request_from(signal, request_id))
+            self.state.create_request(with_recipe(_request_from(signal, request_id), self.settings))
         if request_id:
             self.process(request_id)
         return request_id
@@ -81,7 +83,8 @@ class Replacer:
             if current and self.state.get(current)["status"] not in FINAL:
                 return current
             order = self._read_order(order_id)
-            if order is None or not has_trigger(order["tags"], self.settings.replacement_tag):
+            trigger = find_trigger(order["tags"], self.settings.replacement_tag) if order else None
+            if trigger is None:
                 log.info("signal ignored: trigger tag not on the order",
                          extra={"order": order_id, "source": signal["source"]})
                 return None
@@ -89,9 +92,14 @@ class Replacer:
                 log.info("signal ignored: stale read of the order", extra={"order": order_id})
                 return None
             request_id = f"admin-{legacy}-{generation + 1}"
-            self.state.create_request(_request_from(signal, request_id))
+            # The tags Shopify holds now are the truth about the reason, not the signal's.
+            request = {**_request_from(signal, request_id), **reason_from_trigger(trigger, self.settings.reasons),
+                       "trigger_tags": [t.tag for t in triggers(order["tags"], self.settings.replacement_tag)]}
+            request = with_recipe(request, self.settings)
+            self.state.create_request(request)
             self.state.start_generation(self.shop.domain, legacy, request_id, generation + 1)
-            self.state.journal(request_id, "received", source=signal["source"], order=order["name"])
+            self.state.journal(request_id, "received", source=signal["source"], order=order["name"],
+                               reason=request.get("reason_code"))
             self._just_read = order
             return request_id
 
@@ -130,12 +138,14 @@ class Replacer:
             order = self._original(request_id, record)
             draft = self._find_or_create_draft(request_id, record, request, order, lock)
             if not draft["hold"] and not draft.get("order"):
+                RecipeSteps(self.settings, self.client, self.state).before_completion(request_id, order, draft, lock)
                 draft = self._complete(request_id, draft, lock)
             lock.extend()
             self._release_original(request, order["id"], add=ISSUED_TAG, remove=FAILED_TAG)
             self.state.update(request_id, status="done", finished_at=time.time())
             self.state.journal(request_id, "done", order=order["name"],
-                               replacement=(draft.get("order") or {}).get("name"), draft=draft["id"])
+                               replacement=(draft.get("order") or {}).get("name"), draft=draft["id"],
+                               reason=request.get("reason_code") or request.get("reason"))
             log.info("replacement done", extra={"request_id": request_id, "order": order["name"],
                                                 "replacement": (draft.get("order") or {}).get("name")})
             self._count(request, "held" if draft.get("hold") else "completed")
@@ -282,8 +292,8 @@ class Replacer:
     def _release_original(self, request: dict, order_id: str, add: str, remove: str) -> None:
         """Takes the trigger tag off the original and marks the outcome; for the admin tag,
         remembers Shopify's updatedAt of that write so a later stale read is not a new tagging."""
-        self.client.mutate(docs.TAGS_REMOVE, {"id": order_id, "tags": [self.settings.replacement_tag, remove]},
-                           "tagsRemove")
+        trigger_tags = [self.settings.replacement_tag, *request.get("trigger_tags", [])]
+        self.client.mutate(docs.TAGS_REMOVE, {"id": order_id, "tags": [*trigger_tags, remove]}, "tagsRemove")
         payload = self.client.mutate(docs.TAGS_ADD, {"id": order_id, "tags": [add]}, "tagsAdd")
         updated_at = ((payload.get("node") or {}).get("updatedAt"))
         if request.get("source") in ADMIN_SOURCES and updated_at:
@@ -304,6 +314,6 @@ def _stale(order: dict, release: tuple[str, float]) -> bool:
 
 def _request_from(signal: dict, request_id: str) -> dict:
     request = {key: signal[key] for key in ("shop", "source", "source_label", "order", "email", "lines", "reason",
-                                            "shipping_address") if signal.get(key) is not None}
+                                            "shipping_address", "return") if signal.get(key) is not None}
     request["request_id"] = request_id
     return request

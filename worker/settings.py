@@ -13,12 +13,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
+from worker.presets import SHIPPING_MODES, Preset, PresetError, parse_presets
+
 HELPDESK_PROVIDERS = (
     "zendesk", "gorgias", "freshdesk", "helpscout", "intercom",
     "kustomer", "front", "reamaze", "standard",
 )
 SHOP_DOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$")
 TAG = re.compile(r"^[A-Za-z0-9_:.-]{1,40}$")
+REASON_CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,29}$")
+DEFAULT_REASONS = ("damaged", "defective", "lost", "missing-item", "wrong-item", "other")
+LOCATION = re.compile(r"^(?:gid://shopify/Location/)?(\d{1,20})$")
 
 
 class ConfigError(Exception):
@@ -57,6 +62,13 @@ class Settings:
     reconcile_minutes: int = 15
     dedupe_hours: int = 48
     log_level: str = "INFO"
+    reasons: tuple[str, ...] = DEFAULT_REASONS
+    replacement_shipping: str = "zero"
+    refund_original_shipping: bool = False
+    cancel_original: bool = False
+    cancel_original_refund: bool = False
+    restock_location_id: str | None = None
+    presets: Mapping[str, Preset] = field(default_factory=dict)
 
     @property
     def default_shop(self) -> Shop:
@@ -93,6 +105,13 @@ class Settings:
             max_body_bytes=reader.integer("MAX_BODY_BYTES", 1_000_000, minimum=1024),
             reconcile_minutes=reader.integer("RECONCILE_MINUTES", 15, minimum=1),
             log_level=reader.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
+            reasons=(reasons := reader.reasons("REASONS")),
+            replacement_shipping=reader.choice("REPLACEMENT_SHIPPING", SHIPPING_MODES, "zero"),
+            refund_original_shipping=reader.boolean("REFUND_ORIGINAL_SHIPPING"),
+            cancel_original=reader.boolean("CANCEL_ORIGINAL"),
+            cancel_original_refund=reader.boolean("CANCEL_ORIGINAL_REFUND"),
+            restock_location_id=reader.location("RESTOCK_LOCATION_ID"),
+            presets=_presets(reader.text("PRESETS_FILE", required=False), reasons),
         )
         return settings
 
@@ -135,6 +154,32 @@ class _Reader:
             raise ConfigError(f"{name} must be at least {minimum} (got {number})")
         return number
 
+    def boolean(self, name: str) -> bool:
+        value = (self.text(name, required=False) or "false").lower()
+        if value not in ("true", "false"):
+            raise ConfigError(f"{name} must be true or false (got {value!r})")
+        return value == "true"
+
+    def reasons(self, name: str) -> tuple[str, ...]:
+        value = self.text(name, required=False)
+        if value is None:
+            return DEFAULT_REASONS
+        codes = [code.strip().lower() for code in value.split(",") if code.strip()]
+        bad = [code for code in codes if not REASON_CODE.match(code)]
+        if bad or not codes:
+            raise ConfigError(f"{name} must be comma-separated codes of lowercase letters, digits, '-' or '_' "
+                              f"(got {value!r})")
+        return tuple(dict.fromkeys([*codes, "other"]))
+
+    def location(self, name: str) -> str | None:
+        value = self.text(name, required=False)
+        if value is None:
+            return None
+        match = LOCATION.match(value)
+        if not match:
+            raise ConfigError(f"{name} must be a location id like 123 or gid://shopify/Location/123 (got {value!r})")
+        return f"gid://shopify/Location/{match.group(1)}"
+
     def decimal(self, name: str) -> Decimal | None:
         value = self.text(name, required=False)
         if value is None:
@@ -146,6 +191,17 @@ class _Reader:
         if not number.is_finite() or number < 0:
             raise ConfigError(f"{name} must be a positive amount (got {value!r})")
         return number
+
+
+def _presets(path: str | None, reasons: tuple[str, ...]) -> dict[str, Preset]:
+    if path is None:
+        return {}
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return parse_presets(json.load(handle), reasons)
+    except (OSError, ValueError) as error:  # PresetError is a ValueError, as is bad JSON
+        prefix = "" if isinstance(error, PresetError) else "cannot be read as JSON: "
+        raise ConfigError(f"PRESETS_FILE {path!r} {prefix}{error}") from None
 
 
 def _shops(reader: _Reader, env: Mapping[str, str]) -> dict[str, Shop]:

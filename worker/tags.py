@@ -2,6 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+CODE_SEPARATORS = (":", "-")
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """A trigger tag found on an order: the plain tag (`code` None), or `<tag>:<code>` / `<tag>-<code>`."""
+
+    tag: str
+    code: str | None
+
 
 def parse_tags(tags: str | list | None) -> list[str]:
     if tags is None:
@@ -11,6 +23,20 @@ def parse_tags(tags: str | list | None) -> list[str]:
     return [str(tag).strip() for tag in tags if str(tag).strip()]
 
 
-def has_trigger(tags: str | list | None, trigger: str) -> bool:
-    wanted = trigger.lower()
-    return any(tag.lower() == wanted for tag in parse_tags(tags))
+def triggers(tags: str | list | None, trigger: str) -> list[Trigger]:
+    """Every form of the trigger tag the order holds, as written on it."""
+    base = trigger.lower()
+    found = []
+    for tag in parse_tags(tags):
+        lowered = tag.lower()
+        if lowered == base:
+            found.append(Trigger(tag, None))
+        elif lowered.startswith(base) and lowered[len(base)] in CODE_SEPARATORS and lowered[len(base) + 1:].strip():
+            found.append(Trigger(tag, lowered[len(base) + 1:].strip()))
+    return found
+
+
+def find_trigger(tags: str | list | None, trigger: str) -> Trigger | None:
+    """The trigger that asks for the replacement: one with a reason code wins over the plain tag."""
+    found = triggers(tags, trigger)
+    return next((t for t in found if t.code), found[0] if found else None)

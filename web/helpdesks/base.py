@@ -108,10 +108,15 @@ class HelpdeskReceiver(Receiver):
 def ticket_outcome(provider: str, ticket: Ticket, tag: str, shop: str) -> Outcome:
     """One request per ticket: its id is `<provider>-<ticket id>`, whatever event carries it."""
     number = ticket_id(ticket)
-    if tag.lower() not in tag_names(ticket.tags):
+    names = tag_names(ticket.tags)
+    # `<tag>-return` (replace-return): the customer sends the item back; it is restocked on the original.
+    returning = f"{tag.lower()}-return" in names
+    if tag.lower() not in names and not returning:
         return Outcome.ignore(f"ticket {number} has no {tag} tag")
     signal = {"shop": shop, "source": "helpdesk", "source_label": f"{provider} ticket {number}",
               "request_id": f"{provider}-{number}", **replacement_request(ticket)}
+    if returning:
+        signal["return"] = True
     keys = [f"helpdesk:{shop}:{provider}:ticket:{number}"]
     if ticket.event_id:
         keys.insert(0, f"helpdesk:{shop}:{provider}:event:{ticket.event_id}")

@@ -17,6 +17,7 @@ query OrderForReplacement($id: ID!) {
     customer { id }
     shippingAddress { ...Address }
     billingAddress { ...Address }
+    shippingLine { title }
     lineItems(first: 100) {
       nodes {
         id
@@ -55,6 +56,7 @@ query FindReplacementDrafts($query: String!) {
   draftOrders(first: 20, query: $query) {
     nodes {
       id
+      name
       status
       ready
       customAttributes { key value }
@@ -68,6 +70,7 @@ DRAFT_ORDER_STATE = """
 query DraftOrderState($id: ID!) {
   draftOrder(id: $id) {
     id
+    name
     status
     ready
     order { id name }
@@ -240,6 +243,42 @@ mutation DraftOrderDelete($input: DraftOrderDeleteInput!) {
   draftOrderDelete(input: $input) {
     deletedId
     userErrors { field message }
+  }
+}
+"""
+
+# The recipe's steps on the original order (worker/recipe_steps.py).
+ORIGINAL_FOR_RECIPE = """
+query OriginalForRecipe($id: ID!) {
+  order(id: $id) {
+    id
+    name
+    cancelledAt
+    displayFulfillmentStatus
+    totalShippingPriceSet { shopMoney { amount currencyCode } }
+    totalRefundedShippingSet { shopMoney { amount } }
+    transactions(first: 20) { id kind status gateway }
+  }
+}
+"""
+
+# Mandatory from 2026-04: the same key and input give the first result, never a second refund.
+REFUND_CREATE = """
+mutation RefundCreate($input: RefundInput!, $key: String!) {
+  refundCreate(input: $input) @idempotent(key: $key) {
+    refund { id }
+    userErrors { field message }
+  }
+}
+"""
+
+ORDER_CANCEL = """
+mutation OrderCancel($orderId: ID!, $restock: Boolean!, $reason: OrderCancelReason!, $staffNote: String,
+                     $refundMethod: OrderCancelRefundMethodInput) {
+  orderCancel(orderId: $orderId, restock: $restock, reason: $reason, notifyCustomer: false, staffNote: $staffNote,
+              refundMethod: $refundMethod) {
+    job { id }
+    userErrors: orderCancelUserErrors { field message code }
   }
 }
 """

@@ -1,0 +1,231 @@
+"""The recipe's pure decisions: reason codes from tags, presets, and what is sent about the original."""
+
+import json
+
+import pytest
+
+from tests.conftest import make_settings
+from tests.payloads import graphql_order
+from worker.planner import plan_replacement
+from worker.presets import Preset
+from worker.recipe import (
+    cancel_refusal,
+    cancel_variables,
+    idempotency_key,
+    reason_from_trigger,
+    return_refund,
+    shipping_refund,
+    with_recipe,
+)
+from worker.settings import ConfigError
+from worker.tags import Trigger, find_trigger, triggers
+
+ORDER = "gid://shopify/Order/450789469"
+REQUEST = {"request_id": "admin-450789469-1", "source": "admin_tag", "source_label": "admin tag"}
+
+
+# reason codes in tags ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("tag, code", [
+    ("needs-replacement", None),
+    ("Needs-Replacement", None),
+    ("needs-replacement-damaged", "damaged"),
+    ("needs-replacement:lost", "lost"),
+    ("needs-replacement-wrong-item", "wrong-item"),
+    ("NEEDS-REPLACEMENT:Wrong-Item", "wrong-item"),
+])
+def test_every_form_of_the_trigger_tag_triggers(tag, code):
+    assert find_trigger(f"VIP, {tag}, gift", "needs-replacement") == Trigger(tag, code)
+
+
+@pytest.mark.parametrize("tags", ["needs-replacements", "needs-replacement-", "needs-replacement:", "replacement",
+                                  "replacement-issued", "x-needs-replacement", ""])
+def test_other_tags_do_not_trigger(tags):
+    assert find_trigger(tags, "needs-replacement") is None
+
+
+def test_a_coded_tag_wins_and_every_form_is_found_for_removal():
+    tags = ["needs-replacement", "needs-replacement-lost", "needs-replacement:damaged"]
+    assert find_trigger(tags, "needs-replacement") == Trigger("needs-replacement-lost", "lost")
+    assert [t.tag for t in triggers(tags, "needs-replacement")] == tags
+
+
+def test_reason_from_the_tag():
+    reasons = make_settings().reasons
+    assert reason_from_trigger(Trigger("needs-replacement", None), reasons) == {}
+    assert reason_from_trigger(Trigger("needs-replacement-lost", "lost"), reasons) == {
+        "reason": "lost", "reason_code": "lost"}
+    assert reason_from_trigger(Trigger("needs-replacement-broken-screen", "broken-screen"), reasons) == {
+        "reason": "other (broken-screen)", "reason_code": "other"}
+
+
+def test_reason_code_goes_to_the_note_and_the_attribute():
+    request = with_recipe({**REQUEST, "reason": "other (broken-screen)", "reason_code": "other"}, make_settings())
+    draft = plan_replacement(graphql_order(), request).draft_input
+
+    assert draft["note"] == "Replacement for #1001: other (broken-screen) (via admin tag)"
+    assert {"key": "Replacement reason", "value": "other"} in draft["customAttributes"]
+
+
+def test_a_helpdesk_reason_that_is_a_code_gets_the_code_and_free_text_stays_as_it_is():
+    settings = make_settings()
+    assert with_recipe({**REQUEST, "reason": "Lost"}, settings)["reason_code"] == "lost"
+    assert "reason_code" not in with_recipe({**REQUEST, "reason": "arrived broken"}, settings)
+
+
+# shipping and presets -------------------------------------------------------------------
+
+def test_shipping_zero_keeps_the_original_method_and_none_sends_no_line():
+    zero = plan_replacement(graphql_order(), with_recipe(REQUEST, make_settings())).draft_input
+    none = plan_replacement(graphql_order(), with_recipe(REQUEST, make_settings(REPLACEMENT_SHIPPING="none")))
+
+    assert zero["shippingLine"] == {"title": "Free Shipping",
+                                    "priceWithCurrency": {"amount": "0.00", "currencyCode": "USD"}}
+    assert "shippingLine" not in none.draft_input
+
+
+def test_an_original_without_shipping_gets_the_contract_title():
+    draft = plan_replacement(graphql_order(shippingLine=None), with_recipe(REQUEST, make_settings())).draft_input
+    assert draft["shippingLine"]["title"] == "Replacement shipping"
+
+
+def test_a_preset_sets_shipping_tags_approval_and_return():
+    settings = make_settings().with_overrides(presets={
+        "lost": Preset(shipping_title="Express", tags=("lost-parcel",), approval="draft", restock_return=True)})
+    request = with_recipe({**REQUEST, "reason": "lost", "reason_code": "lost"}, settings)
+    plan = plan_replacement(graphql_order(), request)
+
+    assert (request["return"], plan.approval) == (True, "draft")
+    assert plan.draft_input["shippingLine"]["title"] == "Express"
+    assert plan.draft_input["tags"] == ["replacement", "replacement-for-1001", "lost-parcel"]
+
+
+def test_presets_file_is_read_and_checked(tmp_path):
+    path = tmp_path / "presets.json"
+    path.write_text(json.dumps({"lost": {"shipping_title": "Express", "tags": ["lost-parcel"]},
+                                "wrong-item": {"return": True}, "damaged": {"shipping": "none", "approval": "draft"}}))
+
+    presets = make_settings(PRESETS_FILE=str(path)).presets
+
+    assert presets == {"lost": Preset(shipping_title="Express", tags=("lost-parcel",)),
+                       "wrong-item": Preset(restock_return=True),
+                       "damaged": Preset(shipping="none", approval="draft")}
+
+
+@pytest.mark.parametrize("content, message", [
+    ({"stolen": {}}, "'stolen' is not one of REASONS (damaged, defective, lost, missing-item, wrong-item, other)"),
+    ({"lost": {"ship": "zero"}}, "lost: unknown keys ship (known: shipping, shipping_title, tags, approval, return)"),
+    ({"lost": {"shipping": "express"}}, "lost.shipping must be one of zero, none (got 'express')"),
+    ({"lost": {"approval": "later"}}, "lost.approval must be one of complete, draft (got 'later')"),
+    ({"lost": {"tags": "a,b"}}, "lost.tags must be a list of tags of 1 to 40 characters without commas"),
+    ({"lost": {"return": "yes"}}, "lost.return must be true or false"),
+    (["lost"], "must hold a JSON object of reason code -> preset"),
+])
+def test_a_bad_presets_file_names_the_place(tmp_path, content, message):
+    path = tmp_path / "presets.json"
+    path.write_text(json.dumps(content))
+    with pytest.raises(ConfigError) as error:
+        make_settings(PRESETS_FILE=str(path))
+    assert str(error.value) == f"PRESETS_FILE {str(path)!r} {message}"
+
+
+def test_recipe_settings_defaults_are_safe():
+    settings = make_settings()
+    assert (settings.replacement_shipping, settings.refund_original_shipping, settings.cancel_original,
+            settings.cancel_original_refund, settings.restock_location_id, settings.presets) == (
+        "zero", False, False, False, None, {})
+    assert settings.reasons == ("damaged", "defective", "lost", "missing-item", "wrong-item", "other")
+
+
+def test_recipe_settings_are_cast():
+    settings = make_settings(REASONS="Lost, late", REFUND_ORIGINAL_SHIPPING="true", CANCEL_ORIGINAL="TRUE",
+                             RESTOCK_LOCATION_ID="2")
+    assert settings.reasons == ("lost", "late", "other")
+    assert (settings.refund_original_shipping, settings.cancel_original) == (True, True)
+    assert settings.restock_location_id == "gid://shopify/Location/2"
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({"REPLACEMENT_SHIPPING": "express"}, "REPLACEMENT_SHIPPING must be one of zero, none (got 'express')"),
+    ({"REFUND_ORIGINAL_SHIPPING": "yes"}, "REFUND_ORIGINAL_SHIPPING must be true or false (got 'yes')"),
+    ({"CANCEL_ORIGINAL": "1"}, "CANCEL_ORIGINAL must be true or false (got '1')"),
+    ({"RESTOCK_LOCATION_ID": "main"},
+     "RESTOCK_LOCATION_ID must be a location id like 123 or gid://shopify/Location/123 (got 'main')"),
+    ({"REASONS": "lost, wrong item"},
+     "REASONS must be comma-separated codes of lowercase letters, digits, '-' or '_' (got 'lost, wrong item')"),
+    ({"PRESETS_FILE": "/nonexistent/presets.json"}, "PRESETS_FILE '/nonexistent/presets.json' cannot be read as JSON"),
+])
+def test_bad_recipe_settings_name_themselves(overrides, message):
+    with pytest.raises(ConfigError) as error:
+        make_settings(**overrides)
+    assert str(error.value).startswith(message)
+
+
+# what is sent about the original -----------------------------------------------------------
+
+def original(**changes) -> dict:
+    """Order #1001 as documents.ORIGINAL_FOR_RECIPE reads it, with 12.50 paid for shipping."""
+    order = {
+        "id": ORDER, "name": "#1001", "cancelledAt": None, "displayFulfillmentStatus": "UNFULFILLED",
+        "totalShippingPriceSet": {"shopMoney": {"amount": "12.5", "currencyCode": "USD"}},
+        "totalRefundedShippingSet": {"shopMoney": {"amount": "0.0"}},
+        "transactions": [{"id": "gid://shopify/OrderTransaction/1", "kind": "AUTHORIZATION", "status": "SUCCESS",
+                          "gateway": "bogus"},
+                         {"id": "gid://shopify/OrderTransaction/2", "kind": "SALE", "status": "SUCCESS",
+                          "gateway": "bogus"}],
+    }
+    order.update(changes)
+    return order
+
+
+def test_shipping_refund_refunds_what_was_paid_to_the_sale():
+    refund = shipping_refund(original(), "admin-450789469-1")
+
+    assert refund.input == {
+        "orderId": ORDER, "note": "Shipping refunded with request admin-450789469-1",
+        "shipping": {"amount": "12.50"},
+        "transactions": [{"orderId": ORDER, "parentId": "gid://shopify/OrderTransaction/2", "gateway": "bogus",
+                          "kind": "REFUND", "amount": "12.50"}],
+    }
+    assert refund.summary == "12.50 USD to bogus"
+
+
+def test_shipping_already_refunded_or_never_paid_is_not_refunded():
+    refunded = original(totalRefundedShippingSet={"shopMoney": {"amount": "12.5"}})
+    assert shipping_refund(refunded, "r").input is None
+    assert shipping_refund(original(transactions=[]), "r").summary == "no successful payment to refund the shipping to"
+    free = original(totalShippingPriceSet={"shopMoney": {"amount": "0.0", "currencyCode": "USD"}})
+    assert shipping_refund(free, "r").summary == "nothing paid for shipping is left to refund"
+
+
+def test_the_key_is_derived_from_the_request_id():
+    assert idempotency_key("admin-450789469-1", "shipping-refund") == "replacement:admin-450789469-1:shipping-refund"
+
+
+def test_return_refund_restocks_the_replaced_lines_at_the_location_for_nothing():
+    refund = return_refund(graphql_order(), {**REQUEST, "lines": [{"sku": "IPOD2008RED", "quantity": 1}]},
+                           "gid://shopify/Location/2")
+
+    assert refund.input == {
+        "orderId": ORDER, "note": "Restocked with request admin-450789469-1", "notify": False,
+        "refundLineItems": [{"lineItemId": "gid://shopify/LineItem/518995019", "quantity": 1,
+                             "restockType": "RETURN", "locationId": "gid://shopify/Location/2"}],
+    }
+    assert "transactions" not in refund.input and "shipping" not in refund.input
+
+
+def test_cancel_only_what_never_left():
+    assert cancel_refusal(original()) is None
+    assert cancel_refusal(original(cancelledAt="2026-11-26T10:00:00Z", displayFulfillmentStatus="FULFILLED")) is None
+    assert cancel_refusal(original(displayFulfillmentStatus="FULFILLED")) == (
+        "order #1001 cannot be cancelled: it is fulfilled (CANCEL_ORIGINAL applies to unfulfilled orders only)")
+    assert "partially fulfilled" in cancel_refusal(original(displayFulfillmentStatus="PARTIALLY_FULFILLED"))
+
+
+def test_cancel_restocks_names_the_replacement_and_refunds_only_when_configured():
+    draft = {"id": "gid://shopify/DraftOrder/7", "name": "#D1"}
+    assert cancel_variables(original(), draft, "admin-450789469-1", refund=False) == {
+        "orderId": ORDER, "restock": True, "reason": "OTHER",
+        "staffNote": "Replaced by draft order #D1 (replacement request admin-450789469-1)"}
+    assert cancel_variables(original(), draft, "r", refund=True)["refundMethod"] == {
+        "originalPaymentMethodsRefund": True}
