@@ -108,6 +108,8 @@ class ReplacementSchema(Schema):
     lines = fields.List(fields.Nested(LineSchema), validate=validate.Length(min=1))
     reason = fields.String(validate=validate.Length(min=1, max=REASON_MAX))
     shipping_address = fields.Nested(AddressSchema)
+    # The customer sends the item back: the original's lines are restocked (see worker/recipe.py).
+    return_ = fields.Boolean(data_key="return", attribute="return")
 
 
 class OrderItem(fields.Field):
@@ -231,7 +233,8 @@ def flatten(messages, prefix: str = "") -> dict[str, list[str]]:
 
 def _signal(shop: str, request_id: str, fields_: dict) -> dict:
     return {"shop": shop, "source": "api", "source_label": SOURCE_LABEL, "request_id": request_id,
-            **{key: fields_[key] for key in ("order", "lines", "reason", "shipping_address") if key in fields_}}
+            **{key: fields_[key] for key in ("order", "lines", "reason", "shipping_address", "return")
+               if key in fields_}}
 
 
 def _accept(signal: dict) -> str:
