@@ -7,16 +7,19 @@ import logging
 import pytest
 
 from worker.log_context import bind
-from worker.logs import configure_logging
+from worker.logs import json_handler
 
 
 @pytest.fixture
 def lines():
-    configure_logging("INFO")
     buffer = io.StringIO()
-    logging.getLogger().handlers[0].setStream(buffer)
+    handler, root = json_handler(buffer), logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel("INFO")
     yield lambda: [json.loads(line) for line in buffer.getvalue().splitlines()]
-    logging.getLogger().handlers.clear()
+    root.removeHandler(handler)
+    root.setLevel(level)
 
 
 def test_bound_ids_reach_every_line_until_unbound(lines):
