@@ -135,6 +135,10 @@ class State:
         self.client.hset(self._order_key(shop, order_id),
                          mapping={"released_at": updated_at, "released_wall": self.clock()})
 
+    def start_generation(self, shop: str, order_id: str, request_id: str, generation: int) -> None:
+        self.client.hset(self._order_key(shop, order_id),
+                         mapping={"current": request_id, "generation": generation})
+
     # locks, dedupe, journal, dead letters --------------------------------------------------
     def lock(self, name: str, ttl_seconds: float = 10.0) -> Lock:
         return Lock(self.client, name, ttl_seconds)
