@@ -1,6 +1,7 @@
 """One security case, run for every helpdesk: only a request signed (or carrying the token)
 with a configured secret is enqueued; everything else is 401 or 404 and enqueues nothing."""
 
+import base64
 
 import fakeredis
 import pytest
@@ -119,3 +120,13 @@ def test_svix_header_names_are_accepted(app, send_task):
     body, headers = signed("standard")
     svix = {name.replace("webhook-", "svix-"): value for name, value in headers.items()}
     assert post(app, "standard", body, svix).json == {"status": "queued"}
+
+
+@pytest.mark.parametrize("provider", ["gorgias", "freshdesk"])
+def test_unsigned_helpdesks_may_send_the_token_as_header_bearer_or_basic_auth_password(app, send_task, provider):
+    body = encode(ticket_payload(provider))
+    basic = base64.b64encode(f"replacements:{SECRETS[provider]}".encode()).decode()
+    for headers in ({"X-Webhook-Token": SECRETS[provider]}, {"Authorization": f"Bearer {SECRETS[provider]}"},
+                    {"Authorization": f"Basic {basic}"}):
+        assert post(app, provider, body, headers).status_code == 200, headers
+    assert post(app, provider, body, {"Authorization": "Basic bm90IGJhc2U2NA=="}).status_code == 401
