@@ -109,6 +109,8 @@ def test_source_group_drops_the_ticket():
     assert source_group("zendesk ticket 4521") == "zendesk"
     assert source_group("helpdesk #77") == "helpdesk"
     assert source_group("admin tag") == "admin tag"
+    assert source_group("refund 98765") == "refund"
+    assert source_group("API") == "API"
     assert source_group("") == "unknown"
 
 

@@ -51,14 +51,18 @@ def test_scopes_write_implies_read_and_read_all_orders_is_a_warning():
 
 def test_subscriptions_missing_or_without_the_filter():
     settings = make_settings()
-    filtered = {"topic": "ORDERS_UPDATED", "uri": "https://x/webhooks/shopify", "filter": "tags:needs-replacement",
+    uri = "https://x/webhooks/shopify"
+    filtered = {"topic": "ORDERS_UPDATED", "uri": uri, "filter": "tags:needs-replacement*",
                 "includeFields": ["id", "admin_graphql_api_id", "name", "tags", "updated_at"]}
-    refunds = {"topic": "REFUNDS_CREATE", "uri": "https://x/webhooks/shopify", "filter": None, "includeFields": []}
+    refunds = {"topic": "REFUNDS_CREATE", "uri": uri, "filter": None,
+               "includeFields": ["id", "order_id", "note", "refund_line_items"]}
+    cancelled = {"topic": "ORDERS_CANCELLED", "uri": uri, "filter": None,
+                 "includeFields": ["admin_graphql_api_id", "id"]}  # any order: Shopify may reorder them
     missing = subscription_check("s", settings, [filtered])
-    assert (missing.status, missing.detail) == ("FAIL", "no subscription for REFUNDS_CREATE")
+    assert (missing.status, missing.detail) == ("FAIL", "no subscription for REFUNDS_CREATE, ORDERS_CANCELLED")
     assert missing.fix == "python -m worker.webhooks_setup https://<your host>/webhooks/shopify"
-    stale = subscription_check("s", settings, [{**filtered, "filter": None}, refunds])
+    stale = subscription_check("s", settings, [{**filtered, "filter": None}, refunds, cancelled])
     assert (stale.status, stale.detail) == (
         "warn", "ORDERS_UPDATED subscribed without the delivery filter or trimmed fields")
-    assert subscription_check("s", settings, [filtered, refunds]).line() == (
-        "ok   s webhooks: ORDERS_UPDATED -> https://x/webhooks/shopify; REFUNDS_CREATE -> https://x/webhooks/shopify")
+    assert subscription_check("s", settings, [filtered, refunds, cancelled]).line() == (
+        f"ok   s webhooks: ORDERS_UPDATED -> {uri}; REFUNDS_CREATE -> {uri}; ORDERS_CANCELLED -> {uri}")

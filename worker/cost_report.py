@@ -19,8 +19,9 @@ COLUMNS = ("date", "original_order", "replacement_order", "source", "reason", "s
            "retail_value", "cost_value", "currency", "status", "request_id")
 COUNTED = "completed"
 VIA = re.compile(r"\(via (?P<source>[^()]+)\)\s*$")
-# "zendesk ticket 4521" and "zendesk ticket 4522" are one source when totals are grouped.
-SOURCE_DETAIL = re.compile(r"\s+(?:ticket\b|#).*$", re.IGNORECASE)
+# "zendesk ticket 4521" and "zendesk ticket 4522" are one source when totals are grouped, as are
+# "refund 98765" and "refund 98766".
+SOURCE_DETAIL = re.compile(r"\s+(?:(?:ticket\b|#).*|[\w-]*\d[\w-]*)$", re.IGNORECASE)
 
 
 class TooManyLines(ReplacementError):

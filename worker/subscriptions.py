@@ -13,8 +13,10 @@ from dataclasses import dataclass
 
 from worker.settings import Settings
 
-# What web/shopify_webhooks.py reads from an orders/updated body; the rest is traffic for nothing.
+# What web/shopify_webhooks.py reads from each body; the rest is traffic for nothing.
 ORDER_FIELDS = ("id", "admin_graphql_api_id", "name", "tags", "updated_at")
+REFUND_FIELDS = ("id", "order_id", "note", "refund_line_items")
+CANCELLED_FIELDS = ("id", "admin_graphql_api_id")
 
 
 @dataclass(frozen=True)
@@ -45,9 +47,11 @@ class Step:
 
 def wanted(settings: Settings) -> list[Wanted]:
     return [
-        # Shopify sends orders/updated for every change to every order; only tagged ones matter.
-        Wanted("ORDERS_UPDATED", f"tags:{settings.replacement_tag}", ORDER_FIELDS),
-        Wanted("REFUNDS_CREATE", None, ()),
+        # Shopify sends orders/updated for every change to every order; only tagged ones matter
+        # (the prefix keeps the reason forms, needs-replacement-damaged and needs-replacement:lost).
+        Wanted("ORDERS_UPDATED", f"tags:{settings.replacement_tag}*", ORDER_FIELDS),
+        Wanted("REFUNDS_CREATE", None, REFUND_FIELDS),
+        Wanted("ORDERS_CANCELLED", None, CANCELLED_FIELDS),
     ]
 
 

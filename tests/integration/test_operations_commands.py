@@ -40,7 +40,8 @@ def test_doctor_names_missing_scopes_and_subscriptions_then_passes_after_setup(e
         "ok   example.myshopify.com token: accepted by Example Store",
         "FAIL example.myshopify.com scopes: missing read_inventory -> fix: add them to the app's Admin API access "
         "scopes, then approve the update in the shop's admin",
-        "FAIL example.myshopify.com webhooks: no subscription for ORDERS_UPDATED, REFUNDS_CREATE -> fix: "
+        "FAIL example.myshopify.com webhooks: no subscription for ORDERS_UPDATED, REFUNDS_CREATE, ORDERS_CANCELLED "
+        "-> fix: "
         "python -m worker.webhooks_setup https://<your host>/webhooks/shopify",
     ]
     requests.post(f"{sandbox.url}/_sandbox/config", json={"scopes": ["write_orders", "write_draft_orders",
@@ -49,9 +50,10 @@ def test_doctor_names_missing_scopes_and_subscriptions_then_passes_after_setup(e
 
     assert webhooks_setup.main([URI]) == 0
     assert capsys.readouterr().out.splitlines() == [
-        "example.myshopify.com ORDERS_UPDATED: created (filter 'tags:needs-replacement', "
+        "example.myshopify.com ORDERS_UPDATED: created (filter 'tags:needs-replacement*', "
         "fields id,admin_graphql_api_id,name,tags,updated_at)",
-        "example.myshopify.com REFUNDS_CREATE: created (no filter)",
+        "example.myshopify.com REFUNDS_CREATE: created (no filter, fields id,order_id,note,refund_line_items)",
+        "example.myshopify.com ORDERS_CANCELLED: created (no filter, fields id,admin_graphql_api_id)",
     ]
     assert doctor.main() == 0
     assert capsys.readouterr().out.splitlines()[1:] == [
@@ -59,7 +61,8 @@ def test_doctor_names_missing_scopes_and_subscriptions_then_passes_after_setup(e
         "ok   example.myshopify.com token: accepted by Example Store",
         "ok   example.myshopify.com scopes: read_all_orders, read_inventory, read_products, write_draft_orders, "
         "write_orders",
-        f"ok   example.myshopify.com webhooks: ORDERS_UPDATED -> {URI}; REFUNDS_CREATE -> {URI}",
+        f"ok   example.myshopify.com webhooks: ORDERS_UPDATED -> {URI}; REFUNDS_CREATE -> {URI}; "
+        f"ORDERS_CANCELLED -> {URI}",
     ]
 
 
@@ -72,9 +75,10 @@ def test_setup_twice_changes_nothing(env, shop, capsys):
     assert webhooks_setup.main([URI]) == 0
 
     assert capsys.readouterr().out.splitlines() == [
-        "example.myshopify.com ORDERS_UPDATED: already in place (filter 'tags:needs-replacement', "
+        "example.myshopify.com ORDERS_UPDATED: already in place (filter 'tags:needs-replacement*', "
         "fields id,admin_graphql_api_id,name,tags,updated_at)",
-        "example.myshopify.com REFUNDS_CREATE: already in place (no filter)",
+        "example.myshopify.com REFUNDS_CREATE: already in place (no filter, fields id,order_id,note,refund_line_items)",
+        "example.myshopify.com ORDERS_CANCELLED: already in place (no filter, fields id,admin_graphql_api_id)",
     ]
     assert shop.state()["webhook_subscriptions"] == first
     assert [call["operation"] for call in shop.calls()[calls_before:]] == ["WebhookSubscriptions"]
@@ -106,10 +110,10 @@ def test_the_filter_sends_only_tagged_orders_with_only_the_fields_read(env, shop
     assert webhooks_setup.main([receiver]) == 0
 
     shop.tag(add=["vip"])
-    shop.tag(add=["needs-replacement"])
+    shop.tag(add=["needs-replacement-damaged"])
 
     requests.post(f"{shop.url}/_sandbox/webhooks/wait", json={"timeout": 10}, timeout=15).raise_for_status()
     [body] = [body for topic, body in Deliveries.received if topic == "orders/updated"]
     assert body == {"id": ORDER_ID, "admin_graphql_api_id": f"gid://shopify/Order/{ORDER_ID}", "name": "#1001",
                     "tags": body["tags"], "updated_at": body["updated_at"]}
-    assert "needs-replacement" in body["tags"]
+    assert "needs-replacement-damaged" in body["tags"]
