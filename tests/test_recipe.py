@@ -5,7 +5,9 @@ import json
 import pytest
 
 from tests.conftest import make_settings
-from tests.payloads import graphql_order
+from tests.payloads import SHOP, graphql_order
+from web.helpdesks.base import ticket_outcome
+from web.helpdesks.ticket import Ticket
 from worker.planner import plan_replacement
 from worker.presets import Preset
 from worker.recipe import (
@@ -73,6 +75,13 @@ def test_a_helpdesk_reason_that_is_a_code_gets_the_code_and_free_text_stays_as_i
     assert "reason_code" not in with_recipe({**REQUEST, "reason": "arrived broken"}, settings)
 
 
+def test_a_ticket_tagged_replace_return_triggers_and_asks_for_the_return():
+    returning = ticket_outcome("gorgias", Ticket(id="7", tags="vip, replace-return", order="#1001"), "replace", SHOP)
+    plain = ticket_outcome("gorgias", Ticket(id="8", tags="replace", order="#1001"), "replace", SHOP)
+
+    assert (returning.signal["return"], "return" in plain.signal) == (True, False)
+
+
 # shipping and presets -------------------------------------------------------------------
 
 def test_shipping_zero_keeps_the_original_method_and_none_sends_no_line():
@@ -98,6 +107,11 @@ def test_a_preset_sets_shipping_tags_approval_and_return():
     assert (request["return"], plan.approval) == (True, "draft")
     assert plan.draft_input["shippingLine"]["title"] == "Express"
     assert plan.draft_input["tags"] == ["replacement", "replacement-for-1001", "lost-parcel"]
+
+
+def test_a_refund_that_asks_for_a_replacement_is_not_restocked_again_by_a_preset():
+    settings = make_settings().with_overrides(presets={"wrong-item": Preset(restock_return=True)})
+    assert "return" not in with_recipe({**REQUEST, "source": "refund", "reason": "wrong-item"}, settings)
 
 
 def test_presets_file_is_read_and_checked(tmp_path):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from worker.planner import select_lines
+from worker.planner import REFUND_SOURCE, select_lines
 from worker.presets import Preset
 from worker.settings import Settings
 from worker.tags import Trigger
@@ -55,7 +55,8 @@ def with_recipe(request: dict, settings: Settings) -> dict:
         resolved["extra_tags"] = list(preset.tags)
     if preset.approval:
         resolved["approval"] = preset.approval
-    if preset.restock_return:
+    if preset.restock_return and request.get("source") != REFUND_SOURCE:
+        # A refund that asks for a replacement has taken its units back already, restocked or not.
         resolved["return"] = True
     return resolved
 
