@@ -1,0 +1,96 @@
+"""Benchmark 1: ingest. `POST /webhooks/shopify` under gunicorn for a relevant signed webhook
+(verify, dedupe, validate, enqueue) and an irrelevant one (no trigger tag), each against a bare
+Flask endpoint that answers 200, measured in the same run with the same gunicorn settings and
+the same load generator (wrk); then p99 latency at a fixed rate.
+
+    .venv/bin/python -m bench.ingest          # 3 rounds of 5 s per endpoint, then 10 s at 300 req/s
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+
+import requests
+
+from bench import wrk
+from bench.processes import Gunicorn, RedisServer, service_env, stop_all
+from bench.table import machine, table
+from tests.payloads import shopify_headers, tagged_order
+
+TARGETS = {"bare": None, "relevant": 0.45, "irrelevant": 0.85}
+P99_TARGET_MS = 50.0
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.ingest", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=5.0, help="length of one measurement")
+    parser.add_argument("--rounds", type=int, default=3, help="measurements per endpoint, interleaved")
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--rate", type=float, default=300.0, help="requests per second of the latency run")
+    parser.add_argument("--web-workers", type=int, default=2, help="gunicorn sync workers (the Procfile's default)")
+    args = parser.parse_args(argv)
+    wrk.ensure_wrk()
+    print(f"ingest: gunicorn --workers {args.web_workers} (sync), wrk -t1 -c{args.connections}, on {machine()}",
+          flush=True)
+
+    redis = RedisServer().start()
+    redis.client().config_set("appendfsync", "everysec")  # as the README asks of production
+    env = service_env(redis.url, "http://127.0.0.1:9")  # the web tier never calls Shopify
+    servers = {"service": Gunicorn("web.wsgi:app", env, args.web_workers),
+               "bare": Gunicorn("bench.bare_app:app", env, args.web_workers)}
+    try:
+        for server in servers.values():
+            server.start()
+        scenarios = _scenarios(servers)
+        throughput = {name: [] for name in scenarios}
+        for _ in range(args.rounds):
+            for name, (url, body, headers) in scenarios.items():
+                throughput[name].append(wrk.run(url, body, headers, args.seconds, args.connections))
+        paced = {name: wrk.run(url, body, headers, 2 * args.seconds, 16, rate=args.rate)
+                 for name, (url, body, headers) in scenarios.items()}
+        queued = redis.client().llen("celery")
+    finally:
+        stop_all(*servers.values(), redis)
+
+    bare = statistics.median(load.requests_per_second for load in throughput["bare"])
+    rows = []
+    for name, loads in throughput.items():
+        median = statistics.median(load.requests_per_second for load in loads)
+        target = TARGETS[name]
+        rows.append([name, median, median / bare, "" if target is None else f">= {target}",
+                     statistics.median(load.p50_ms for load in loads), statistics.median(load.p99_ms for load in loads),
+                     paced[name].requests_per_second, paced[name].p99_ms,
+                     sum(load.errors for load in loads) + paced[name].errors])
+    print(table(["endpoint", "req/s", "of bare", "target", "p50 ms", "p99 ms", f"at {args.rate:g}/s: req/s",
+                 "p99 ms", "errors"], rows))
+    print(f"p99 target at {args.rate:g} req/s: < {P99_TARGET_MS:g} ms; tasks enqueued by relevant deliveries: {queued}")
+
+
+def _scenarios(servers: dict) -> dict[str, tuple[str, bytes, dict]]:
+    relevant = json.dumps(tagged_order("needs-replacement")).encode()
+    irrelevant = json.dumps(tagged_order()).encode()
+    scenarios = {
+        "bare": (f"{servers['bare'].url}/webhooks/shopify", relevant, _headers(relevant)),
+        "relevant": (f"{servers['service'].url}/webhooks/shopify", relevant, _headers(relevant)),
+        "irrelevant": (f"{servers['service'].url}/webhooks/shopify", irrelevant, _headers(irrelevant)),
+    }
+    expected = {"bare": "ok", "relevant": "queued", "irrelevant": "ignored"}
+    for name, (url, body, headers) in scenarios.items():
+        answer = requests.post(url, data=body, headers={**headers, "X-Shopify-Webhook-Id": f"check-{name}",
+                                                        "X-Shopify-Event-Id": f"check-{name}"}, timeout=5)
+        if answer.status_code != 200 or answer.json().get("status") != expected[name]:
+            raise SystemExit(f"bench: {name} answered {answer.status_code} {answer.text[:200]}")
+    return scenarios
+
+
+def _headers(body: bytes) -> dict:
+    headers = shopify_headers(body)
+    for per_request in ("X-Shopify-Webhook-Id", "X-Shopify-Event-Id"):
+        headers.pop(per_request, None)
+    return headers
+
+
+if __name__ == "__main__":
+    main()
