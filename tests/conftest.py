@@ -1,6 +1,11 @@
+import io
+import json
+import logging
+
 import pytest
 
 from tests.payloads import SECRET, SHOP
+from worker.logs import json_handler
 from worker.settings import Settings
 
 
@@ -20,3 +25,22 @@ def make_settings(**overrides) -> Settings:
 @pytest.fixture
 def settings() -> Settings:
     return make_settings()
+
+
+@pytest.fixture
+def json_log():
+    """Log lines of this process at INFO, as the service's JSON handler writes them: `json_log()`
+    gives them parsed; `json_log.text()` gives the raw text."""
+    buffer = io.StringIO()
+    handler, root = json_handler(buffer), logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel("INFO")
+
+    def lines() -> list[dict]:
+        return [json.loads(line) for line in buffer.getvalue().splitlines()]
+
+    lines.text = buffer.getvalue
+    yield lines
+    root.removeHandler(handler)
+    root.setLevel(level)

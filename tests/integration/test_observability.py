@@ -1,17 +1,13 @@
 """Metrics move with real traffic through real workers, and the worker's log follows one request
 from webhook to task to Shopify call to result without a secret, token or address in it."""
 
-import io
 import json
-import logging
 
-import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.harness import wait_until
 from tests.integration.conftest import TOKEN, send_order_webhook, wait_for_request
 from tests.payloads import SECRET
-from worker.logs import json_handler
 
 
 def scrape(web) -> dict:
@@ -30,20 +26,7 @@ def log_lines(workers, since: int) -> list[dict]:
     return lines
 
 
-@pytest.fixture
-def web_log():
-    """The web tier's log lines, as the JSON handler of the service writes them."""
-    buffer = io.StringIO()
-    handler, root = json_handler(buffer), logging.getLogger()
-    level = root.level
-    root.addHandler(handler)
-    root.setLevel("INFO")
-    yield buffer
-    root.removeHandler(handler)
-    root.setLevel(level)
-
-
-def test_metrics_and_logs_follow_a_replacement(web, shop, state, workers, web_log):
+def test_metrics_and_logs_follow_a_replacement(web, shop, state, workers, json_log):
     log_start = len(workers.output())
     before = scrape(web)
     shop.tag(add=["needs-replacement"])
@@ -78,11 +61,11 @@ def test_metrics_and_logs_follow_a_replacement(web, shop, state, workers, web_lo
     assert {"DraftOrderCreate", "DraftOrderComplete"} <= {call["operation"] for call in calls}
     assert all(call["delivery_id"] == "wh-obs-1" and call["task_id"] == done["task_id"] for call in calls)
 
-    accepted = [json.loads(line) for line in web_log.getvalue().splitlines() if "delivery accepted" in line]
+    accepted = [line for line in json_log() if line["message"] == "delivery accepted"]
     assert [(line["delivery_id"], line["status"]) for line in accepted] == [("wh-obs-1", "queued"),
                                                                             ("wh-obs-1", "duplicate")]
 
-    text = workers.output()[log_start:] + web_log.getvalue()
+    text = workers.output()[log_start:] + json_log.text()
     order = shop.rest_order()
     for private in (TOKEN, SECRET, order["email"], order["shipping_address"]["address1"],
                     order["shipping_address"]["zip"], order["customer"]["last_name"]):
