@@ -93,8 +93,9 @@ class Replacer:
                 return None
             request_id = f"admin-{legacy}-{generation + 1}"
             # The tags Shopify holds now are the truth about the reason, not the signal's.
-            request = {**_request_from(signal, request_id), **reason_from_trigger(trigger, self.settings.reasons),
-                       "trigger_tags": [t.tag for t in triggers(order["tags"], self.settings.replacement_tag)]}
+            request = {key: value for key, value in _request_from(signal, request_id).items() if key != "reason"}
+            request.update(reason_from_trigger(trigger, self.settings.reasons),
+                           trigger_tags=[t.tag for t in triggers(order["tags"], self.settings.replacement_tag)])
             request = with_recipe(request, self.settings)
             self.state.create_request(request)
             self.state.start_generation(self.shop.domain, legacy, request_id, generation + 1)

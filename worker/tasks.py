@@ -146,7 +146,9 @@ def reconcile(self) -> dict:
 def _orders_tagged(client: ShopifyClient, tag: str):
     after = None
     while True:
-        page = client.query(docs.ORDERS_TAGGED, {"query": f"tag:{tag}", "after": after})["orders"]
+        # The prefix also finds the reason forms (needs-replacement-lost); the worker reads the tags again.
+        query = f"tag:{tag} OR tag:{tag}*"
+        page = client.query(docs.ORDERS_TAGGED, {"query": query, "after": after})["orders"]
         yield from (node["id"] for node in page["nodes"])
         if not page["pageInfo"]["hasNextPage"]:
             return
