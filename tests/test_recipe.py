@@ -181,8 +181,8 @@ def original(**changes) -> dict:
     """Order #1001 as documents.ORIGINAL_FOR_RECIPE reads it, with 12.50 paid for shipping."""
     order = {
         "id": ORDER, "name": "#1001", "cancelledAt": None, "displayFulfillmentStatus": "UNFULFILLED",
-        "totalShippingPriceSet": {"shopMoney": {"amount": "12.5", "currencyCode": "USD"}},
-        "totalRefundedShippingSet": {"shopMoney": {"amount": "0.0"}},
+        "totalShippingPriceSet": {"presentmentMoney": {"amount": "12.5", "currencyCode": "USD"}},
+        "totalRefundedShippingSet": {"presentmentMoney": {"amount": "0.0"}},
         "transactions": [{"id": "gid://shopify/OrderTransaction/1", "kind": "AUTHORIZATION", "status": "SUCCESS",
                           "gateway": "bogus"},
                          {"id": "gid://shopify/OrderTransaction/2", "kind": "SALE", "status": "SUCCESS",
@@ -196,7 +196,7 @@ def test_shipping_refund_refunds_what_was_paid_to_the_sale():
     refund = shipping_refund(original(), "admin-450789469-1")
 
     assert refund.input == {
-        "orderId": ORDER, "note": "Shipping refunded with request admin-450789469-1",
+        "orderId": ORDER, "currency": "USD", "note": "Shipping refunded with request admin-450789469-1",
         "shipping": {"amount": "12.50"},
         "transactions": [{"orderId": ORDER, "parentId": "gid://shopify/OrderTransaction/2", "gateway": "bogus",
                           "kind": "REFUND", "amount": "12.50"}],
@@ -205,10 +205,10 @@ def test_shipping_refund_refunds_what_was_paid_to_the_sale():
 
 
 def test_shipping_already_refunded_or_never_paid_is_not_refunded():
-    refunded = original(totalRefundedShippingSet={"shopMoney": {"amount": "12.5"}})
+    refunded = original(totalRefundedShippingSet={"presentmentMoney": {"amount": "12.5"}})
     assert shipping_refund(refunded, "r").input is None
     assert shipping_refund(original(transactions=[]), "r").summary == "no successful payment to refund the shipping to"
-    free = original(totalShippingPriceSet={"shopMoney": {"amount": "0.0", "currencyCode": "USD"}})
+    free = original(totalShippingPriceSet={"presentmentMoney": {"amount": "0.0", "currencyCode": "USD"}})
     assert shipping_refund(free, "r").summary == "nothing paid for shipping is left to refund"
 
 

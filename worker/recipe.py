@@ -87,9 +87,10 @@ def return_refund(order: dict, request: dict, location_id: str | None) -> Refund
 
 
 def shipping_refund(original: dict, request_id: str) -> Refund:
-    """What the customer paid for shipping and has not had back, to the payment it came from."""
-    money = original["totalShippingPriceSet"]["shopMoney"]
-    refunded = Decimal(str(original["totalRefundedShippingSet"]["shopMoney"]["amount"]))
+    """What the customer paid for shipping and has not had back, to the payment it came from, in the
+    currency they paid in (Shopify wants `currency` when it differs from the shop's)."""
+    money = original["totalShippingPriceSet"]["presentmentMoney"]
+    refunded = Decimal(str(original["totalRefundedShippingSet"]["presentmentMoney"]["amount"]))
     amount = (Decimal(str(money["amount"])) - refunded).quantize(Decimal("0.01"))
     if amount <= 0:
         return Refund(None, "nothing paid for shipping is left to refund")
@@ -98,6 +99,7 @@ def shipping_refund(original: dict, request_id: str) -> Refund:
         return Refund(None, "no successful payment to refund the shipping to")
     refund_input = {
         "orderId": original["id"],
+        "currency": money["currencyCode"],
         "note": f"Shipping refunded with request {request_id}",
         "shipping": {"amount": str(amount)},
         "transactions": [{"orderId": original["id"], "parentId": payment["id"], "gateway": payment["gateway"],

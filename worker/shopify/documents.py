@@ -255,8 +255,8 @@ query OriginalForRecipe($id: ID!) {
     name
     cancelledAt
     displayFulfillmentStatus
-    totalShippingPriceSet { shopMoney { amount currencyCode } }
-    totalRefundedShippingSet { shopMoney { amount } }
+    totalShippingPriceSet { presentmentMoney { amount currencyCode } }
+    totalRefundedShippingSet { presentmentMoney { amount } }
     transactions(first: 20) { id kind status gateway }
   }
 }
