@@ -3,7 +3,7 @@
 import pytest
 
 from tests.conftest import make_settings
-from worker.doctor import Check, redis_check, run, scope_check, subscription_check
+from worker.doctor import Check, persistence_check, redis_checks, run, scope_check, subscription_check
 
 ENV = {"SHOPIFY_SHOP": "example.myshopify.com", "SHOPIFY_ACCESS_TOKEN": "shpat_x", "SHOPIFY_WEBHOOK_SECRET": "s"}
 SETTINGS_FIX = "set it in the environment (README, Configuration) and run the doctor again"
@@ -35,7 +35,7 @@ def test_each_broken_setting_is_one_failed_line_naming_it(change, detail):
 
 
 def test_unreachable_redis_names_the_url_without_its_password():
-    check = redis_check("redis://:hunter2@127.0.0.1:9/0")
+    [check] = redis_checks("redis://:hunter2@127.0.0.1:9/0")
     assert check.line() == ("FAIL redis: cannot reach redis://:***@127.0.0.1:9/0 (ConnectionError) -> fix: "
                             "start Redis, or set REDIS_URL to a reachable server (redis://host:6379/0)")
 
@@ -66,3 +66,12 @@ def test_subscriptions_missing_or_without_the_filter():
         "warn", "ORDERS_UPDATED subscribed without the delivery filter or trimmed fields")
     assert subscription_check("s", settings, [filtered, refunds, cancelled]).line() == (
         f"ok   s webhooks: ORDERS_UPDATED -> {uri}; REFUNDS_CREATE -> {uri}; ORDERS_CANCELLED -> {uri}")
+
+
+def test_redis_that_may_evict_fails_and_one_without_aof_warns():
+    assert persistence_check({"appendonly": "yes", "maxmemory-policy": "allkeys-lru"}).line() == (
+        "FAIL redis persistence: maxmemory-policy is allkeys-lru: Redis may evict queued tasks and request state "
+        "-> fix: set maxmemory-policy noeviction")
+    assert persistence_check({"appendonly": "no", "maxmemory-policy": "noeviction"}).status == "warn"
+    assert persistence_check({}).status == "warn"
+    assert persistence_check({"appendonly": "yes", "maxmemory-policy": "noeviction"}).status == "ok"

@@ -2,7 +2,7 @@
 
     .venv/bin/python -m worker.doctor        # exit 0 when nothing failed
 
-Settings, Redis, and for each shop: the token, the granted access scopes, the webhook
+Settings, Redis and its persistence, and for each shop: the token, the granted access scopes, the webhook
 subscriptions. A check that cannot run because an earlier one failed is not printed.
 """
 
@@ -50,23 +50,44 @@ def run(env: Mapping[str, str]) -> list[Check]:
                       "set it in the environment (README, Configuration) and run the doctor again")]
     checks = [Check("settings", "ok", f"{len(settings.shops)} shop(s): {', '.join(settings.shops)}; "
                                       f"REPLACEMENT_MODE={settings.replacement_mode}"),
-              redis_check(settings.redis_url)]
+              *redis_checks(settings.redis_url)]
     for shop in settings.shops.values():
         checks += shop_checks(settings, shop, ShopifyClient(shop))
     return checks
 
 
-def redis_check(url: str | None) -> Check:
+def redis_checks(url: str | None) -> list[Check]:
     if not url:
-        return Check("redis", "warn", "REDIS_URL is not set: an embedded redis-server is started (one machine only)",
-                     "set REDIS_URL to a Redis with AOF when web and worker run on more than one machine")
+        return [Check("redis", "warn", "REDIS_URL is not set: an embedded redis-server is started (one machine only)",
+                      "set REDIS_URL to a Redis with AOF when web and worker run on more than one machine")]
     shown = _without_password(url)
+    client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2, retry=Retry(NoBackoff(), 0))
     try:
-        redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2, retry=Retry(NoBackoff(), 0)).ping()
+        client.ping()
     except redis.RedisError as error:
-        return Check("redis", "FAIL", f"cannot reach {shown} ({type(error).__name__})",
-                     "start Redis, or set REDIS_URL to a reachable server (redis://host:6379/0)")
-    return Check("redis", "ok", f"{shown} answers")
+        return [Check("redis", "FAIL", f"cannot reach {shown} ({type(error).__name__})",
+                      "start Redis, or set REDIS_URL to a reachable server (redis://host:6379/0)")]
+    try:
+        config = {**client.config_get("appendonly"), **client.config_get("maxmemory-policy")}
+    except redis.ResponseError:
+        config = {}  # managed Redis often refuses CONFIG
+    return [Check("redis", "ok", f"{shown} answers"), persistence_check(config)]
+
+
+def persistence_check(config: dict) -> Check:
+    """Once the web tier answered 200, Redis holds the only copy of a delivery (CELERY-REDIS.md B4)."""
+    if not config:
+        return Check("redis persistence", "warn", "CONFIG is refused here: cannot tell",
+                     "make sure the server runs with appendonly yes and maxmemory-policy noeviction")
+    if config.get("maxmemory-policy") != "noeviction":
+        return Check("redis persistence", "FAIL", f"maxmemory-policy is {config.get('maxmemory-policy')}: Redis may "
+                                                  "evict queued tasks and request state",
+                     "set maxmemory-policy noeviction")
+    if config.get("appendonly") != "yes":
+        return Check("redis persistence", "warn", "appendonly is no: a crash loses accepted webhooks and state "
+                                                  "since the last snapshot",
+                     "set appendonly yes and appendfsync everysec")
+    return Check("redis persistence", "ok", "appendonly yes, maxmemory-policy noeviction")
 
 
 def shop_checks(settings: Settings, shop: Shop, client: ShopifyClient) -> list[Check]:
