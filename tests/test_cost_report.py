@@ -119,3 +119,11 @@ def test_a_replacement_with_more_lines_than_read_stops_the_report():
     truncated["lineItems"]["pageInfo"] = {"hasNextPage": True}
     with pytest.raises(TooManyLines, match="#1099 has more lines than the report reads"):
         row_from_order(truncated)
+
+
+def test_the_chart_is_a_png_even_for_an_empty_range(tmp_path):
+    from worker.report_chart import write_chart
+
+    for name, chart_rows in (("some.png", rows()), ("none.png", [])):
+        write_chart(chart_rows, tmp_path / name, "title")
+        assert (tmp_path / name).read_bytes().startswith(b"\x89PNG\r\n\x1a\n")

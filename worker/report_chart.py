@@ -15,16 +15,23 @@ from worker.cost_report import Row, weekly_counts  # noqa: E402
 
 def write_chart(rows: list[Row], path: Path, title: str) -> None:
     weeks, series = weekly_counts(rows)
-    figure, axes = plt.subplots(figsize=(max(6.0, 0.9 * len(weeks) + 3), 4.5), layout="constrained")
-    labels = [f"{week:%d %b %Y}" for week in weeks]
-    bottom = [0] * len(weeks)
+    years = sorted({week.year for week in weeks})
+    labels = [f"{week:%d %b}" if len(years) == 1 else f"{week:%d %b %Y}" for week in weeks]
+    figure, axes = plt.subplots(figsize=(max(7.0, 0.8 * len(weeks) + 4), 4.5), layout="constrained")
+    totals = [0] * len(weeks)
     for reason, counts in series.items():
-        axes.bar(labels, counts, bottom=bottom, label=reason)
-        bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
-    axes.set_title(title)
-    axes.set_xlabel("week starting")
+        axes.bar(labels, counts, bottom=totals, label=reason)
+        totals = [total + count for total, count in zip(totals, counts, strict=True)]
+    for x, total in enumerate(totals):
+        if total:
+            axes.annotate(str(total), (x, total), ha="center", va="bottom", xytext=(0, 2), textcoords="offset points")
+    figure.suptitle(title)
+    axes.set_xlabel("week starting" + (f" ({years[0]})" if len(years) == 1 else ""))
     axes.set_ylabel("replacements")
+    axes.set_ylim(0, max(totals, default=0) * 1.15 + 1)
     axes.yaxis.get_major_locator().set_params(integer=True)
+    if len(weeks) > 8:
+        axes.tick_params(axis="x", labelrotation=45)
     if series:
         axes.legend(title="reason", loc="upper left", bbox_to_anchor=(1.0, 1.0))
     else:
