@@ -3,6 +3,8 @@
 import json
 import logging
 
+from celery import Celery
+
 from worker.log_context import bind
 
 
@@ -37,3 +39,17 @@ def test_a_failed_task_line_from_celery_drops_the_task_arguments(json_log):
     line, = json_log()
     assert line["data"] == {"name": "t", "id": "1"}
     assert "Chestnut" not in json.dumps(line)
+
+
+def test_what_monitors_see_of_a_task_has_no_customer_data_and_carries_the_context():
+    app = Celery("t", broker="memory://")
+    signal = {"shop": "example.myshopify.com", "order": "#1001", "email": "bob@example.com",
+              "shipping_address": {"address1": "Chestnut Street 92"}}
+    with bind(delivery_id="wh-9"):
+        app.send_task("worker.tasks.handle_signal", args=[signal])
+    with app.connection() as connection:
+        message = connection.SimpleQueue("celery").get(timeout=1)
+    assert message.headers["argsrepr"] == repr([{"shop": "example.myshopify.com", "order": "#1001",
+                                                 "email": "[redacted]", "shipping_address": "[redacted]"}])
+    assert message.headers["log_context"] == {"delivery_id": "wh-9"}
+    assert message.payload[0] == [signal]

@@ -71,10 +71,24 @@ class RedactFilter(logging.Filter):
         return True
 
 
+def redacted(value):
+    """The value with every field named like personal data or a credential replaced."""
+    if isinstance(value, dict):
+        return {k: "[redacted]" if SENSITIVE.search(str(k)) else redacted(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [redacted(item) for item in value]
+    return value
+
+
 @before_task_publish.connect
-def _carry_context(headers: dict | None = None, **_) -> None:
-    if headers is not None and _bound():
+def _carry_context(headers: dict | None = None, body=None, **_) -> None:
+    if headers is None:
+        return
+    if _bound():
         headers[HEADER] = _bound()
+    if "argsrepr" in headers and isinstance(body, tuple | list) and body:
+        # What Flower and `celery events` show of the task: its arguments without the customer.
+        headers["argsrepr"] = repr(redacted(list(body[0])))
 
 
 @task_prerun.connect
