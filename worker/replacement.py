@@ -164,7 +164,7 @@ class Replacer:
         if order is None or order["id"] != order_id:
             order = self._read_order(order_id)
         if order is None:
-            raise PermanentFailure(f"order {request.get('order')} not found")
+            raise PermanentFailure(f"order {request.get('order')} not found{self._old_orders_hint()}")
         return order
 
     def _find_or_create_draft(self, request_id: str, record: dict, request: dict, order: dict, lock) -> dict:
@@ -281,6 +281,13 @@ class Replacer:
             if exact:
                 return exact[0]["id"]
         raise PermanentFailure(f"order {reference or '(none given)'} not found")
+
+    def _old_orders_hint(self) -> str:
+        """Without read_all_orders Shopify answers null for an order older than 60 days."""
+        installation = self.client.query(docs.ACCESS_SCOPES)["currentAppInstallation"]
+        if any(scope["handle"] == "read_all_orders" for scope in installation["accessScopes"]):
+            return ""
+        return " (or older than 60 days: reading those needs the read_all_orders scope, which the app lacks)"
 
     def _latest_order_of(self, email: str) -> str:
         """The customer's most recent order that this service did not create."""

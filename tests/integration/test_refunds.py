@@ -70,3 +70,17 @@ def test_a_refund_made_in_admin_replaces_its_units_once_and_restocks_nothing(sho
 def stock(shop) -> dict:
     return {row["sku"]: {"available": row["available"], "committed": row["committed"]}
             for row in shop.state()["inventory"]}
+
+
+def test_a_refund_of_an_order_shopify_will_not_show_fails_naming_the_missing_scope(web, shop, state, workers):
+    refund = {**sample("refund-create.rest-2026-07.json"), "id": 77, "order_id": 999, "note": "replace it"}
+    body = json.dumps(refund).encode()
+
+    assert web.post("/webhooks/shopify", data=body, headers=shopify_headers(body, topic="refunds/create")).json == {
+        "status": "queued"}
+
+    record = wait_for_request(state, "refund-77")
+    assert (record["status"], record["reason"]) == ("failed", (
+        "order gid://shopify/Order/999 not found (or older than 60 days: reading those needs the read_all_orders "
+        "scope, which the app lacks)"))
+    assert shop.replacements() == []
