@@ -1,13 +1,10 @@
 """The doctor and the webhook setup against the sandbox store: clear failures, idempotent setup,
 and a delivery filter that keeps untagged orders from being sent at all."""
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 import requests
 
+from sandbox.testing import WebhookReceiver
 from tests.integration.conftest import ORDER_ID
 from worker import doctor, webhooks_setup
 
@@ -85,36 +82,20 @@ def test_setup_twice_changes_nothing(env, shop, capsys):
     assert [call["operation"] for call in shop.calls()[calls_before:]] == ["WebhookSubscriptions"]
 
 
-class Deliveries(BaseHTTPRequestHandler):
-    received: list = []
-
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        self.received.append((self.headers["X-Shopify-Topic"], json.loads(body)))
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def receiver():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Deliveries)
-    Deliveries.received = []
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/webhooks/shopify"
-    server.shutdown()
+    with WebhookReceiver() as endpoint:
+        yield endpoint
 
 
 def test_the_filter_sends_only_tagged_orders_with_only_the_fields_read(env, shop, receiver):
-    assert webhooks_setup.main([receiver]) == 0
+    assert webhooks_setup.main([receiver.url]) == 0
 
     shop.tag(add=["vip"])
     shop.tag(add=["needs-replacement-damaged"])
 
     requests.post(f"{shop.url}/_sandbox/webhooks/wait", json={"timeout": 10}, timeout=15).raise_for_status()
-    [body] = [body for topic, body in Deliveries.received if topic == "orders/updated"]
+    [body] = [w["body"] for w in receiver.received if w["headers"]["X-Shopify-Topic"] == "orders/updated"]
     assert body == {"id": ORDER_ID, "admin_graphql_api_id": f"gid://shopify/Order/{ORDER_ID}", "name": "#1001",
                     "tags": body["tags"], "updated_at": body["updated_at"]}
     assert "needs-replacement-damaged" in body["tags"]
