@@ -71,7 +71,7 @@ class RedactFilter(logging.Filter):
         return True
 
 
-def redacted(value):
+def redacted(value: object) -> object:
     """The value with every field named like personal data or a credential replaced."""
     if isinstance(value, dict):
         return {k: "[redacted]" if SENSITIVE.search(str(k)) else redacted(v) for k, v in value.items()}

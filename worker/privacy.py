@@ -31,30 +31,51 @@ def concerns(request: dict, record: dict, shop: str, order_ids: set[str], email:
 
 
 def handle(state: State, event: dict) -> dict:
-    shop, topic = event["shop"], event["topic"]
-    if topic == "shop/redact":
-        def about(request: dict, record: dict) -> bool:
-            return request.get("shop") == shop
-        order_ids = None
-    else:
-        order_ids = {str(i) for i in event.get("orders") or ()}
-
-        def about(request: dict, record: dict) -> bool:
-            return concerns(request, record, shop, order_ids, event.get("email"))
-    found = _records(state, about)
-    if topic == "customers/data_request":
-        outcome = _export(state, f"{EXPORT_PREFIX}{shop}:{event.get('customer_id')}:{event.get('data_request_id')}",
-                          found)
-    else:
-        outcome = _erase(state, shop, found, order_ids, about)
-        # An earlier export holds the same records: it goes too.
-        owner = shop if topic == "shop/redact" else f"{shop}:{event.get('customer_id')}"
-        outcome["exports"] = _delete_matching(state, f"{EXPORT_PREFIX}{owner}:*")
-        if topic == "shop/redact":
-            outcome["shop_keys"] = _delete_matching(state, f"{PREFIX}seen:shopify:{shop}:*",
-                                                    f"{PREFIX}budget:{shop}*")
-    log.info("compliance request handled", extra={"topic": topic, "shop": shop, **outcome})
+    outcome = ACTIONS[event["topic"]](state, event)
+    log.info("compliance request handled", extra={"topic": event["topic"], "shop": event["shop"], **outcome})
     return outcome
+
+
+def export_customer(state: State, event: dict) -> dict:
+    key = f"{EXPORT_PREFIX}{event['shop']}:{event.get('customer_id')}:{event.get('data_request_id')}"
+    return _export(state, key, _records(state, _about_customer(event)))
+
+
+def redact_customer(state: State, event: dict) -> dict:
+    about = _about_customer(event)
+    outcome = _erase(state, event["shop"], _records(state, about), _order_ids(event), about)
+    # An earlier export holds the same records: it goes too.
+    outcome["exports"] = _delete_matching(state, f"{EXPORT_PREFIX}{event['shop']}:{event.get('customer_id')}:*")
+    return outcome
+
+
+def redact_shop(state: State, event: dict) -> dict:
+    shop = event["shop"]
+
+    def about(request: dict, record: dict) -> bool:
+        return request.get("shop") == shop
+
+    outcome = _erase(state, shop, _records(state, about), None, about)
+    outcome["exports"] = _delete_matching(state, f"{EXPORT_PREFIX}{shop}:*")
+    outcome["shop_keys"] = _delete_matching(state, f"{PREFIX}seen:shopify:{shop}:*", f"{PREFIX}budget:{shop}*")
+    return outcome
+
+
+ACTIONS = {"customers/data_request": export_customer, "customers/redact": redact_customer,
+           "shop/redact": redact_shop}
+
+
+def _order_ids(event: dict) -> set[str]:
+    return {str(i) for i in event.get("orders") or ()}
+
+
+def _about_customer(event: dict):
+    order_ids = _order_ids(event)
+
+    def about(request: dict, record: dict) -> bool:
+        return concerns(request, record, event["shop"], order_ids, event.get("email"))
+
+    return about
 
 
 def _records(state: State, about) -> dict[str, dict]:
