@@ -119,9 +119,13 @@ class Replacer:
             if draft["order"] or not request_id:
                 continue
             with bind(request_id=request_id), self.state.lock(f"request:{request_id}") as lock:
+                record = self.state.get(request_id)
+                if record and record["status"] not in FINAL:
+                    # It may be on its way to completion (the service may have cancelled the original itself).
+                    raise RetryableShopifyError(f"request {request_id} is still in progress")
                 lock.extend()
                 self.client.mutate(docs.DRAFT_ORDER_DELETE, {"input": {"id": draft["id"]}}, "draftOrderDelete")
-                if self.state.get(request_id):
+                if record and record["status"] == "done":
                     self.state.update(request_id, status="cancelled", reason=reason, finished_at=time.time())
                 self.state.journal(request_id, "draft_deleted", draft=draft["id"], reason=reason)
             log.info("replacement draft deleted", extra={"request_id": request_id, "reason": reason})
