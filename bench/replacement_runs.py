@@ -16,6 +16,7 @@ from bench.processes import Gunicorn, RedisServer, SandboxProcess, Workers, serv
 
 STEADY_FROM = 0.2  # the first fifth of the replacements may still spend the full bucket
 POLL_SECONDS = 0.5
+STOCK = 1_000_000
 
 
 @dataclass
@@ -64,6 +65,8 @@ class Stack:
         self.sandbox.control("POST", "reset")
         self.redis.client().flushdb()
         bucket = self.sandbox.control("GET", "config")["bucket"]
+        for row in self.sandbox.control("GET", "state")["inventory"]:  # stock for every replacement
+            self.sandbox.control("POST", "inventory", {"variant_id": row["variant_id"], "available": STOCK})
         created = self.sandbox.control("POST", "orders", {"count": orders})["orders"]
         workers = [Workers(self.env, concurrency=1, name=f"bench{n}").start() for n in range(worker_processes)]
         try:

@@ -63,9 +63,21 @@ def test_settle_gives_back_what_the_call_did_not_spend(server, clock):
     shared.acquire("Q")
     shared.settle("Q", answer(402, 9, 1991))
     shared.acquire("Q")
-    assert tokens(server) == pytest.approx(1000 - 9 - 402)
+    assert tokens(server) == pytest.approx(1991 - 402)
     shared.settle("Q", answer(402, 9, 1982))
-    assert tokens(server) == pytest.approx(1000 - 18)
+    assert tokens(server) == pytest.approx(1982)
+
+
+def test_the_first_answer_replaces_the_first_guess_less_what_others_hold(server, clock):
+    first, second = budget(server, clock), budget(server, clock)
+    first.acquire("Q")
+    first.settle("Q", answer(100, 0, 2000))  # teaches the cost; the bucket is bigger than guessed
+    server_state = fakeredis.FakeRedis(server=server)
+    server_state.hdel(f"rw:budget:{SHOP}", "synced")  # as if Redis had lost the budget
+    second.acquire("Q")
+    first.acquire("Q")
+    first.settle("Q", answer(100, 10, 1890))
+    assert tokens(server) == pytest.approx(1890 - 100)
 
 
 def test_the_model_follows_shopify_down_but_never_up(server, clock):
@@ -108,7 +120,7 @@ def test_a_short_bucket_waits_for_the_points_instead_of_failing(server, clock):
 def test_two_processes_share_one_bucket(server, clock):
     first, second = budget(server, clock), budget(server, clock)
     first.acquire("Q")
-    first.settle("Q", answer(600, 0, 2000))
+    first.settle("Q", answer(600, 0, 1000))
     second.acquire("Q")
     assert clock.sleeps == []
     first.acquire("Q")

@@ -8,8 +8,8 @@ Lua scripts, so concurrent workers never reserve the same points twice:
 - `acquire` reserves the operation's requested cost (learned from earlier answers; a
   conservative estimate until the first answer) and waits while the bucket is short;
 - `settle` gives back what the call did not spend (requested - actual) and lowers the model
-  to Shopify's own `currentlyAvailable` when that is lower, and adopts the plan's
-  `maximumAvailable` and `restoreRate`.
+  to Shopify's own `currentlyAvailable` when that is lower (the first answer sets it), and
+  adopts the plan's `maximumAvailable` and `restoreRate`.
 
 The model refills at the restore rate on Redis' clock, so machines need not agree on time.
 It only ever errs low: a reservation is taken before Shopify charges and given back after
@@ -90,10 +90,19 @@ redis.call('HDEL', KEYS[3], ARGV[2])
 local reserved = entry and tonumber(string.match(entry, '([^:]+):')) or 0
 if ARGV[5] ~= '' then redis.call('HSET', KEYS[2], ARGV[1], ARGV[5]) end
 if ARGV[7] ~= '' then
+  local available = tonumber(ARGV[7])
   tokens = tokens + reserved - (tonumber(ARGV[6]) or 0)
   max = tonumber(ARGV[8]) or max
   rate = tonumber(ARGV[9]) or rate
-  tokens = math.min(tokens, tonumber(ARGV[7]), max)
+  if redis.call('HEXISTS', KEYS[1], 'synced') == 0 then
+    -- The first answer replaces the guess: Shopify's figure, less what other callers hold.
+    tokens = available
+    for _, entry in ipairs(redis.call('HVALS', KEYS[3])) do
+      tokens = tokens - tonumber(string.match(entry, '([^:]+):'))
+    end
+    redis.call('HSET', KEYS[1], 'synced', 1)
+  end
+  tokens = math.min(tokens, available, max)
 end
 redis.call('HSET', KEYS[1], 'tokens', tokens, 'at', now, 'max', max, 'rate', rate)
 return tostring(tokens)
