@@ -22,6 +22,13 @@ _EXTEND = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end
 return 0
 """
+# A request appears whole or not at all: no reader ever sees it without a status.
+_CREATE = """
+if redis.call('hsetnx', KEYS[1], 'request', ARGV[1]) == 0 then return 0 end
+redis.call('hset', KEYS[1], 'status', 'received', 'created_at', ARGV[2], 'updated_at', ARGV[2])
+redis.call('sadd', KEYS[2], ARGV[3])
+return 1
+"""
 _RELEASE = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
 return 0
@@ -85,13 +92,8 @@ class State:
     # requests -----------------------------------------------------------------------------
     def create_request(self, request: dict) -> bool:
         """Records a new request; False when it already exists (a duplicate)."""
-        key = self._request_key(request["request_id"])
-        now = self.clock()
-        created = self.client.hsetnx(key, "request", json.dumps(request))
-        if created:
-            self.client.hset(key, mapping={"status": "received", "created_at": now, "updated_at": now})
-            self.client.sadd(f"{PREFIX}open", request["request_id"])
-        return bool(created)
+        keys = [self._request_key(request["request_id"]), f"{PREFIX}open"]
+        return bool(self.client.eval(_CREATE, 2, *keys, json.dumps(request), self.clock(), request["request_id"]))
 
     def get(self, request_id: str) -> dict | None:
         raw = self.client.hgetall(self._request_key(request_id))

@@ -1,0 +1,48 @@
+"""The service's Redis state, on fakeredis (the project's own Redis calls, not the broker)."""
+
+import fakeredis
+import pytest
+
+from worker.state import LockBusy, State
+
+REQUEST = {"request_id": "api-1", "shop": "example.myshopify.com", "source": "api", "order": "#1001"}
+
+
+@pytest.fixture
+def state():
+    return State(fakeredis.FakeRedis(), clock=lambda: 1000.0)
+
+
+def test_a_request_is_created_once_and_whole(state):
+    assert state.create_request(REQUEST) is True
+    assert state.create_request({**REQUEST, "reason": "again"}) is False
+    record = state.get("api-1")
+    assert record["status"] == "received"
+    assert record["request"] == REQUEST
+    assert state.open_requests() == ["api-1"]
+
+
+def test_final_status_leaves_the_open_set(state):
+    state.create_request(REQUEST)
+    state.update("api-1", status="done")
+    assert state.open_requests() == []
+
+
+def test_lock_is_exclusive_and_says_when_to_come_back(state):
+    with state.lock("request:api-1", ttl_seconds=5):
+        with pytest.raises(LockBusy) as busy:
+            with state.lock("request:api-1", ttl_seconds=5):
+                pass
+        assert 0.2 <= busy.value.retry_in <= 5
+    with state.lock("request:api-1", ttl_seconds=5):
+        pass
+
+
+def test_journal_and_dead_letters(state):
+    state.journal("api-1", "failed", reason="order #1001 is cancelled")
+    assert state.journal_entries("api-1") == [
+        {"at": "1000.000", "request_id": "api-1", "event": "failed", "detail": {"reason": "order #1001 is cancelled"}}]
+    state.dead_letter("worker.tasks.handle_signal", [{"shop": "x"}], "LookupError: x")
+    [item] = state.dead_letters()
+    state.remove_dead_letter(item)
+    assert state.dead_letters() == []
