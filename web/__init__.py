@@ -27,6 +27,7 @@ def create_app(settings: Settings | None = None, redis_client: redis.Redis | Non
     client = redis_client or redis.Redis.from_url(settings.redis_url, socket_connect_timeout=0.5, socket_timeout=0.5)
     app.extensions["intake"] = Intake(client, publisher, settings.dedupe_hours * 3600)
     app.extensions["metrics"] = Metrics(client)
+    app.extensions["webhook_tally"] = metrics.WebhookTally(app.extensions["metrics"])
     register_error_handlers(app)
     app.register_blueprint(delivery_ids.blueprint)
     app.register_blueprint(shopify_webhooks.blueprint)

@@ -39,6 +39,9 @@ class OrderSchema(Schema):
     updated_at = fields.String(load_default=None)
 
 
+ORDER_SCHEMA = OrderSchema()  # orders/updated is Shopify's busiest topic: build its schema once
+
+
 class ShopifyReceiver(Receiver):
     name = "shopify"
 
@@ -84,7 +87,7 @@ def load(schema: Schema, body) -> dict:
 
 
 def order_updated(settings, body) -> Outcome:
-    order = load(OrderSchema(), body)
+    order = load(ORDER_SCHEMA, body)
     trigger = find_trigger(order["tags"], settings.replacement_tag)
     if trigger is None:
         return Outcome.ignore(f"order has no {settings.replacement_tag} tag")

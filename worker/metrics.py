@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 import redis
@@ -62,6 +62,11 @@ class Metrics:
 
     def webhook(self, sender: str, topic: str, outcome: str) -> None:
         self._inc("webhooks_received", sender, topic, outcome)
+
+    def webhooks(self, counts: Mapping[tuple[str, str, str], int]) -> None:
+        """Several webhook counts, (sender, topic, outcome) -> deliveries, in one round trip."""
+        self._write(lambda pipe: [pipe.hincrby(_key("webhooks_received"), _field(list(labels)), count)
+                                  for labels, count in counts.items()])
 
     def replacement(self, source: str, outcome: str) -> None:
         self._inc("replacements", source, outcome)
