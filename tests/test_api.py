@@ -46,7 +46,8 @@ def test_one_order_is_recorded_queued_and_readable_at_once(app, send_task, redis
     signal = {"shop": "example.myshopify.com", "source": "api", "source_label": "API", "request_id": request_id,
               **body}
     send_task.assert_called_once_with("worker.tasks.handle_signal", args=[signal])
-    assert State(redis_client).get(request_id)["request"] == signal
+    # Recorded as the worker would record it, with the recipe's choices fixed.
+    assert State(redis_client).get(request_id)["request"] == {**signal, "shipping": "zero"}
     status = app.test_client().get(f"/api/replacements/{request_id}", headers=AUTH)
     assert status.json == {"request_id": request_id, "status": "queued", "order": "#1001"}
 
@@ -164,3 +165,8 @@ def test_a_failed_enqueue_is_503_and_leaves_no_record(app, redis_client):
     with mock.patch.object(app.extensions["intake"].celery, "send_task"):
         retried = post(app, {"order": "#1001"})
     assert retried.json["status"] == "queued"
+
+
+def test_a_reason_code_is_resolved_when_the_request_is_recorded(app, send_task, redis_client):
+    request_id = post(app, {"order": "#1001", "reason": "lost"}).json["request_id"]
+    assert State(redis_client).get(request_id)["request"]["reason_code"] == "lost"

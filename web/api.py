@@ -21,6 +21,7 @@ from web.errors import NotJSON, QueueUnavailable, ValidationFailed
 from web.helpdesks.ticket import ORDER, REASON_MAX
 from web.signatures import equals_any
 from worker.errors import ReplacementError
+from worker.recipe import with_recipe
 from worker.state import State
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
@@ -28,6 +29,7 @@ blueprint = Blueprint("api", __name__, url_prefix="/api")
 MAX_ORDERS = 1000
 TASK = "worker.tasks.handle_signal"
 SOURCE_LABEL = "API"
+REQUEST_FIELDS = ("order", "lines", "reason", "shipping_address", "return")
 SHOPIFY_ID = re.compile(r"^(?:gid://shopify/\w+/)?\d{1,20}$")
 
 
@@ -39,12 +41,12 @@ class InvalidToken(ReplacementError, Unauthorized):
     description = "missing or bad bearer token"
 
 
-def key_reused() -> ValidationFailed:
-    return ValidationFailed({"Idempotency-Key": ["was used before with another body"]})
-
-
 class NoSuchRequest(ReplacementError, NotFound):
     description = "no such request or batch"
+
+
+def key_reused() -> ValidationFailed:
+    return ValidationFailed({"Idempotency-Key": ["was used before with another body"]})
 
 
 class Reference(fields.Field):
@@ -142,7 +144,7 @@ def create():
         request_id = f"api-{base[:24]}"
         status = _accept(_signal(shop.domain, request_id, body))
         return jsonify(request_id=request_id, status=status), 202
-    shared = {key: body[key] for key in ("lines", "reason", "shipping_address") if key in body}
+    shared = {key: body[key] for key in REQUEST_FIELDS if key in body and key != "order"}
     signals = {}
     for item in body["orders"]:
         request_id = f"api-{_digest(base, item['order'])[:24]}"
@@ -233,17 +235,18 @@ def flatten(messages, prefix: str = "") -> dict[str, list[str]]:
 
 def _signal(shop: str, request_id: str, fields_: dict) -> dict:
     return {"shop": shop, "source": "api", "source_label": SOURCE_LABEL, "request_id": request_id,
-            **{key: fields_[key] for key in ("order", "lines", "reason", "shipping_address", "return")
-               if key in fields_}}
+            **{key: fields_[key] for key in REQUEST_FIELDS if key in fields_}}
 
 
 def _accept(signal: dict) -> str:
-    """Records the request, then queues its task; a request known already is a duplicate.
-    A failed enqueue removes the record again, so the caller's retry goes through (503)."""
+    """Records the request (as the worker would: with its recipe), then queues its task; a request
+    known already is a duplicate. A failed enqueue removes the record again, so the caller's retry
+    goes through (503)."""
     state = _state()
-    if not state.create_request(signal):
+    request_record = with_recipe(signal, current_app.config["SETTINGS"])
+    if not state.create_request(request_record):
         known = state.get(signal["request_id"])
-        if known and known["request"] != signal:
+        if known and known["request"] != request_record:
             raise key_reused()
         return "duplicate"
     try:
