@@ -94,15 +94,15 @@ def test_status_of_done_held_and_failed_requests(app, redis_client):
         state.create_request({"request_id": request_id, "order": "#1001", "source": "api"})
     state.update("done-1", status="done", replacement_id="gid://shopify/Order/7", replacement_name="#1002",
                  draft_id="gid://shopify/DraftOrder/1")
-    state.update("held-1", status="done", hold="1", draft_id="gid://shopify/DraftOrder/2",
-                 held_because="retail value 398.00 USD is above REPLACEMENT_MAX_VALUE 200")
+    held_because = "retail value 398.00 USD is above REPLACEMENT_MAX_VALUE 200"
+    state.update("held-1", status="done", hold="1", draft_id="gid://shopify/DraftOrder/2", held_because=held_because)
     state.update("failed-1", status="failed", reason="out of stock: SKU IPOD2008RED (needs 1, 0 available)")
     get = app.test_client().get
 
     assert get("/api/replacements/done-1", headers=AUTH).json["replacement"] == {
         "id": "gid://shopify/Order/7", "name": "#1002"}
     assert get("/api/replacements/held-1", headers=AUTH).json["draft"] == {
-        "id": "gid://shopify/DraftOrder/2", "held_because": "retail value 398.00 USD is above REPLACEMENT_MAX_VALUE 200"}
+        "id": "gid://shopify/DraftOrder/2", "held_because": held_because}
     assert get("/api/replacements/failed-1", headers=AUTH).json["reason"].startswith("out of stock: SKU IPOD2008RED")
     assert get("/api/replacements/nope", headers=AUTH).status_code == 404
 
