@@ -1,6 +1,8 @@
 """The doctor and the webhook setup against the sandbox store: clear failures, idempotent setup,
 and a delivery filter that keeps untagged orders from being sent at all."""
 
+import logging
+
 import pytest
 import requests
 
@@ -15,7 +17,11 @@ URI = "https://replacements.example.com/webhooks/shopify"
 def env(service_env, monkeypatch) -> dict:
     for key, value in service_env.items():
         monkeypatch.setenv(key, value)
-    return service_env
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield service_env
+    root.handlers[:] = handlers  # the commands configure logging for their process
+    root.setLevel(level)
 
 
 def shop_lines(checks) -> list[str]:
