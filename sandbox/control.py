@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
-from sandbox import orders, refunds, rest, state
+from sandbox import orders, refunds, rest, seed, state
 from sandbox.config import ConfigError
+from sandbox.dates import now
 from sandbox.faults import FaultRuleError
 from sandbox.ids import gid
 from sandbox.inventory import stocking_location
@@ -124,6 +125,23 @@ def set_inventory():
         item_id = variant["inventory_item_id"]
         store.levels[(item_id, stocking_location(store, item_id))]["available"] = body["available"]
     return jsonify(state.snapshot(store)["inventory"])
+
+
+@blueprint.post("/locations")
+def add_location():
+    """`{"id": 2, "name": "Returns desk"}` (id optional): a location where every item is stocked at 0."""
+    store = _store()
+    body = _body()
+    with store.lock:
+        location_id = body.get("id") or store.next_id()
+        if not isinstance(location_id, int) or location_id in store.locations:
+            return _problem("id must be an integer that no location has")
+        store.locations[location_id] = {**store.locations[seed.LOCATION_ID], "id": location_id,
+                                        "name": str(body.get("name") or f"Location {location_id}")}
+        for item_id in store.inventory_items:
+            store.levels[(item_id, location_id)] = {"id": store.next_id(), "available": 0, "committed": 0,
+                                                    "created_at": now(), "updated_at": now()}
+    return jsonify({"id": location_id, "gid": gid("Location", location_id)}), 201
 
 
 @blueprint.get("/faults")

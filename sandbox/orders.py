@@ -235,7 +235,9 @@ def update_order(store: Store, data: dict) -> tuple[dict | None, list[dict]]:
     return order, []
 
 
-def cancel_order(store: Store, order_gid: str, reason: str, restock: bool) -> list[dict]:
+def cancel_order(store: Store, order_gid: str, reason: str, restock: bool, refund: bool = False,
+                 staff_note: str | None = None) -> list[dict]:
+    """Voids what is only authorized; refunds what was paid only when `refund` (orderCancel's refundMethod)."""
     order = find(store, order_gid)
     if order is None:
         return [user_error(["orderId"], "Order does not exist", code="NOT_FOUND")]
@@ -252,10 +254,10 @@ def cancel_order(store: Store, order_gid: str, reason: str, restock: bool) -> li
     totals = order["totals"]
     if order["financial_status"] in ("PENDING", "AUTHORIZED"):
         order["financial_status"] = "VOIDED"
-    elif totals["current_total"] > 0 and order["financial_status"] in ("PAID", "PARTIALLY_REFUNDED"):
+    elif refund and totals["current_total"] > 0 and order["financial_status"] in ("PAID", "PARTIALLY_REFUNDED"):
         totals["refunded"] += totals["current_total"]
         order["financial_status"] = "REFUNDED"
     moment = now()
-    order.update(cancelled_at=moment, cancel_reason=reason, updated_at=moment)
+    order.update(cancelled_at=moment, cancel_reason=reason, cancel_staff_note=staff_note, updated_at=moment)
     events.order_cancelled(store, order)
     return []

@@ -9,6 +9,7 @@ from sandbox.ids import legacy_id
 from sandbox.money import ZERO, to_money
 from sandbox.orders import find
 from sandbox.store import Store
+from sandbox.transactions import sale_id
 
 RESTOCKING = {"RETURN", "CANCEL"}
 
@@ -52,6 +53,10 @@ def create_refund(store: Store, data: dict) -> tuple[dict | None, list[dict]]:
         shipping_input = data["shipping"]
         shipping = order["totals"]["shipping"] if shipping_input.get("fullRefund") \
             else to_money(shipping_input.get("amount") or "0")
+    for index, transaction in enumerate(data.get("transactions") or []):
+        parent = transaction.get("parentId")
+        if parent is not None and legacy_id(parent, "OrderTransaction") != sale_id(order):
+            errors.append(user_error(["transactions", str(index), "parentId"], "Parent transaction does not exist"))
     money = sum((to_money(t["amount"]) for t in data.get("transactions") or []), ZERO)
     if money > order["totals"]["total"] - order["totals"]["refunded"] and not data.get("allowOverRefunding"):
         errors.append(user_error(["transactions"], "Refund amount exceeds the amount that can be refunded"))

@@ -146,7 +146,8 @@ def mutation_root(store: Store, forced_user_errors: dict[str, str] | None = None
 
     def order_cancel(_info, orderId: str, restock: bool, reason: str, refundMethod=None, notifyCustomer=False,
                      staffNote=None) -> dict:
-        errors = orders.cancel_order(store, orderId, reason, restock)
+        refund = bool((refundMethod or {}).get("originalPaymentMethodsRefund"))
+        errors = orders.cancel_order(store, orderId, reason, restock, refund=refund, staff_note=staffNote)
         job = None if errors else {
             "__typename": "Job", "id": gid("Job", uuid.uuid4().int % 10**12), "done": True,
             "query": query_root(store),

@@ -28,6 +28,7 @@ def plain_order(order: dict) -> dict:
         "custom_attributes": [dict(a) for a in order["custom_attributes"]], "source_name": order["source_name"],
         "financial_status": order["financial_status"], "fulfillment_status": order["fulfillment_status"],
         "cancelled_at": graphql_datetime(order["cancelled_at"]), "cancel_reason": order["cancel_reason"],
+        "cancel_staff_note": order.get("cancel_staff_note"),
         "created_at": graphql_datetime(order["created_at"]), "updated_at": graphql_datetime(order["updated_at"]),
         "customer_id": order["customer_id"], "draft_order_id": order["draft_order_id"],
         "shipping_address": order["shipping_address"], "billing_address": order["billing_address"],
@@ -73,6 +74,16 @@ def plain_draft(draft: dict) -> dict:
     }
 
 
+def plain_refund(refund: dict) -> dict:
+    return {
+        "id": refund["id"], "gid": gid("Refund", refund["id"]), "order_id": refund["order_id"], "note": refund["note"],
+        "shipping": rest_amount(refund["shipping"]), "total": rest_amount(refund["total"]),
+        "line_items": [{"line_item_id": line["line_item_id"], "quantity": line["quantity"],
+                        "restock_type": line["restock_type"], "location_id": line["location_id"]}
+                       for line in refund["line_items"]],
+    }
+
+
 def snapshot(store: Store) -> dict:
     with store.lock:
         stock = [
@@ -90,6 +101,7 @@ def snapshot(store: Store) -> dict:
             },
             "orders": [plain_order(order) for order in store.orders.values()],
             "draft_orders": [plain_draft(draft) for draft in store.draft_orders.values()],
+            "refunds": [plain_refund(refund) for refund in store.refunds.values()],
             "inventory": stock,
             "webhook_subscriptions": [
                 {"id": sub["id"], "topic": sub["topic"], "uri": sub["uri"], "filter": sub["filter"],

@@ -14,6 +14,7 @@ from sandbox.ids import gid
 from sandbox.money import ZERO, money_bag, rest_amount, to_money
 from sandbox.pagination import connection, in_given_order, limited
 from sandbox.store import Store
+from sandbox.transactions import order_transactions
 from sandbox.views import catalog, customers
 from sandbox.views.common import address_field, attributes, bag_field, money, same_address
 
@@ -124,6 +125,18 @@ def refund_view(store: Store, refund: dict) -> dict:
     }
 
 
+def transaction_view(transaction: dict, currency: str) -> dict:
+    return {
+        "__typename": "OrderTransaction", "id": gid("OrderTransaction", transaction["id"]),
+        "kind": transaction["kind"], "status": transaction["status"], "gateway": transaction["gateway"],
+        "formattedGateway": transaction["gateway"].replace("_", " ").title(),
+        "manualPaymentGateway": transaction["gateway"] == "manual", "test": False,
+        "amountSet": bag_field(transaction["amount"], currency),
+        "createdAt": graphql_datetime(transaction["created_at"]),
+        "processedAt": graphql_datetime(transaction["created_at"]),
+    }
+
+
 def order_view(store: Store, order: dict) -> dict:
     currency = order["currency"]
     totals = order["totals"]
@@ -213,6 +226,10 @@ def order_view(store: Store, order: dict) -> dict:
             refund_view(store, store.refunds[refund_id]) for refund_id in limited(order["refund_ids"], first)
         ],
         "paymentGatewayNames": list(order["payment_gateway_names"]),
+        "transactions": lambda _, first=None, capturable=None, manuallyResolvable=None: [
+            transaction_view(t, currency) for t in limited(order_transactions(store, order), first)
+            if not (capturable or manuallyResolvable)  # nothing is capturable or open: both filters match none
+        ],
         "totalWeight": str(sum(line["grams"] * line["quantity"] for line in lines)),
         "currentTotalWeight": str(sum(line["grams"] * line["current_quantity"] for line in lines)),
         "returnStatus": "NO_RETURN", "hasTimelineComment": False, "productNetwork": False,
