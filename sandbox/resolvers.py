@@ -180,5 +180,6 @@ def mutation_root(store: Store, forced_user_errors: dict[str, str] | None = None
         "orderCancel": write("write_orders", order_cancel),
         "refundCreate": write("write_orders", refund_create),
         "webhookSubscriptionCreate": write(None, lambda _, **args: webhook_subscriptions.create(store, **args)),
+        "webhookSubscriptionUpdate": write(None, lambda _, **args: webhook_subscriptions.update(store, **args)),
         "webhookSubscriptionDelete": write(None, lambda _, id: webhook_subscriptions.delete(store, id)),
     }

@@ -1,4 +1,4 @@
-"""webhookSubscriptionCreate / Delete and the `webhookSubscriptions` query."""
+"""webhookSubscriptionCreate / Update / Delete and the `webhookSubscriptions` query."""
 
 from __future__ import annotations
 
@@ -46,6 +46,32 @@ def create(store: Store, topic: str, webhookSubscription: dict) -> dict:
         "metafield_namespaces": [], "name": data.get("name"), "created_at": now(),
     }
     store.webhook_subscriptions[subscription["id"]] = subscription
+    return {"webhookSubscription": webhook_subscription_view(subscription), "userErrors": []}
+
+
+def update(store: Store, id: str, webhookSubscription: dict) -> dict:
+    """Changes what the input names; the topic stays (Shopify has no way to change it)."""
+    subscription = store.webhook_subscriptions.get(legacy_id(id, "WebhookSubscription") or 0)
+    if subscription is None:
+        return {"webhookSubscription": None,
+                "userErrors": [user_error(["id"], "Webhook subscription does not exist")]}
+    data = webhookSubscription
+    for key in ("metafields", "metafieldNamespaces"):
+        if data.get(key):
+            raise not_implemented(f"WebhookSubscriptionInput.{key}")
+    uri = data.get("uri") or subscription["uri"]
+    if not uri.startswith(("https://", "http://")):
+        return {"webhookSubscription": None, "userErrors": [
+            user_error(["webhookSubscription", "callbackUrl"], "Address protocol is not supported")]}
+    if data.get("filter"):
+        search.parse(data["filter"])
+    subscription["uri"] = uri
+    if "filter" in data:
+        subscription["filter"] = data["filter"]
+    if "includeFields" in data:
+        subscription["include_fields"] = list(data["includeFields"] or [])
+    if data.get("name") is not None:
+        subscription["name"] = data["name"]
     return {"webhookSubscription": webhook_subscription_view(subscription), "userErrors": []}
 
 

@@ -9,6 +9,8 @@ import requests
 from sandbox.testing import WebhookReceiver
 from tests.integration.conftest import ORDER_ID
 from worker import doctor, webhooks_setup
+from worker.shopify import documents as docs
+from worker.shopify.client import ShopifyClient
 
 URI = "https://replacements.example.com/webhooks/shopify"
 
@@ -86,6 +88,25 @@ def test_setup_twice_changes_nothing(env, shop, capsys):
     ]
     assert shop.state()["webhook_subscriptions"] == first
     assert [call["operation"] for call in shop.calls()[calls_before:]] == ["WebhookSubscriptions"]
+
+
+def test_setup_updates_a_subscription_at_the_same_address_and_leaves_others_alone(env, web, shop, capsys):
+    client = ShopifyClient(web.application.config["SETTINGS"].default_shop)
+    for uri, subscription_filter in ((URI, "tags:old-tag"), ("https://old.example.com/hooks", None)):
+        client.mutate(docs.WEBHOOK_SUBSCRIPTION_CREATE, {"topic": "ORDERS_UPDATED", "webhookSubscription": {
+            "uri": uri, "filter": subscription_filter}}, "webhookSubscriptionCreate")
+    before = {sub["uri"]: sub for sub in shop.state()["webhook_subscriptions"]}
+
+    assert webhooks_setup.main([URI]) == 0
+
+    assert capsys.readouterr().out.splitlines()[0] == (
+        "example.myshopify.com ORDERS_UPDATED: updated (filter 'tags:needs-replacement*', "
+        "fields id,admin_graphql_api_id,name,tags,updated_at)")
+    orders_updated = {sub["uri"]: sub for sub in shop.state()["webhook_subscriptions"]
+                      if sub["topic"] == "ORDERS_UPDATED"}
+    assert orders_updated[URI]["id"] == before[URI]["id"]
+    assert orders_updated[URI]["filter"] == "tags:needs-replacement*"
+    assert orders_updated["https://old.example.com/hooks"] == before["https://old.example.com/hooks"]
 
 
 @pytest.fixture
