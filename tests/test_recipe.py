@@ -1,6 +1,7 @@
 """The recipe's pure decisions: reason codes from tags, presets, and what is sent about the original."""
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 
@@ -9,6 +10,7 @@ from tests.payloads import SHOP, graphql_order
 from web.helpdesks.base import ticket_outcome
 from web.helpdesks.ticket import Ticket
 from worker.planner import plan_replacement
+from worker.policy import Facts, review
 from worker.presets import Preset
 from worker.recipe import (
     cancel_refusal,
@@ -112,6 +114,15 @@ def test_a_preset_sets_shipping_tags_approval_and_return():
 def test_a_refund_that_asks_for_a_replacement_is_not_restocked_again_by_a_preset():
     settings = make_settings().with_overrides(presets={"wrong-item": Preset(restock_return=True)})
     assert "return" not in with_recipe({**REQUEST, "source": "refund", "reason": "wrong-item"}, settings)
+
+
+def test_a_presets_approval_overrides_replacement_mode_both_ways():
+    now = datetime(2026, 11, 26, tzinfo=UTC)
+    held = plan_replacement(graphql_order(), {**REQUEST, "approval": "draft"})
+    completed = plan_replacement(graphql_order(), {**REQUEST, "approval": "complete"})
+
+    assert review(make_settings(), held, now, Facts()).reasons == ("the reason's preset asks for approval",)
+    assert review(make_settings(REPLACEMENT_MODE="draft"), completed, now, Facts()).hold is False
 
 
 def test_presets_file_is_read_and_checked(tmp_path):
