@@ -15,8 +15,8 @@ def samples(client) -> dict:
 
 def test_counts_from_two_processes_add_up():
     client = fakeredis.FakeRedis()
-    Metrics(client).webhook("shopify", "orders/updated", "queued")
-    Metrics(client).webhook("shopify", "orders/updated", "queued")
+    Metrics(client).webhooks({("shopify", "orders/updated", "queued"): 1})
+    Metrics(client).webhooks({("shopify", "orders/updated", "queued"): 1})
     Metrics(client).replacement("admin_tag", "completed")
     Metrics(client).task_retried("worker.tasks.handle_signal")
     found = samples(client)

@@ -60,9 +60,6 @@ class Metrics:
         return cls(redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5,
                                         retry=Retry(NoBackoff(), 0)))
 
-    def webhook(self, sender: str, topic: str, outcome: str) -> None:
-        self._inc("webhooks_received", sender, topic, outcome)
-
     def webhooks(self, counts: Mapping[tuple[str, str, str], int]) -> None:
         """Several webhook counts, (sender, topic, outcome) -> deliveries, in one round trip."""
         self._write(lambda pipe: [pipe.hincrby(_key("webhooks_received"), _field(list(labels)), count)
