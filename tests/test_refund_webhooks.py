@@ -7,9 +7,15 @@ from unittest import mock
 import fakeredis
 import pytest
 
+from tests.canned_shopify import CannedShopify
+from tests.conftest import make_settings
 from tests.payloads import graphql_order, sample, shopify_headers
 from web import create_app
+from worker.errors import RetryableShopifyError
 from worker.planner import PlanError, plan_replacement
+from worker.replacement import Replacer
+from worker.shopify import documents as docs
+from worker.state import State
 
 
 @pytest.fixture
@@ -99,3 +105,27 @@ def test_a_refund_cannot_ask_for_more_than_was_bought_and_other_sources_still_co
         plan_replacement(refunded_order(), {**REFUND_REQUEST, "lines": [{"line_item_id": 518995019, "quantity": 2}]})
     with pytest.raises(PlanError, match="line IPOD2008RED: nothing left to replace"):
         plan_replacement(refunded_order(), {**REFUND_REQUEST, "source": "api", "lines": [{"sku": "IPOD2008RED"}]})
+
+
+def test_a_cancelled_originals_draft_waits_while_its_request_is_in_progress():
+    draft = {"id": "gid://shopify/DraftOrder/9", "status": "OPEN", "ready": True, "order": None,
+             "customAttributes": [{"key": "Replacement request", "value": "api-1"}]}
+    client = CannedShopify({
+        docs.ORDER_FOR_REPLACEMENT: {"order": graphql_order(cancelledAt="2026-11-26T09:00:00Z")},
+        docs.FIND_REPLACEMENT_DRAFTS: {"draftOrders": {"nodes": [draft]}},
+        docs.DRAFT_ORDER_DELETE: {"draftOrderDelete": {"deletedId": draft["id"], "userErrors": []}},
+    })
+    settings = make_settings()
+    state = State(fakeredis.FakeRedis())
+    state.create_request({"request_id": "api-1", "order": "#1001", "source": "api"})
+    state.update("api-1", status="completing")
+    replacer = Replacer(settings, settings.default_shop, client, state)
+
+    with pytest.raises(RetryableShopifyError, match="request api-1 is still in progress"):
+        replacer.handle_cancelled("gid://shopify/Order/450789469")
+    assert not any(document == docs.DRAFT_ORDER_DELETE for document, _ in client.sent)
+
+    state.update("api-1", status="done", hold="1")
+    assert replacer.handle_cancelled("gid://shopify/Order/450789469") == ["api-1"]
+    assert (client.sent[-1][1], state.get("api-1")["status"]) == ({"input": {"id": draft["id"]}}, "cancelled")
+    assert client.sent[1] == (docs.FIND_REPLACEMENT_DRAFTS, {"query": "tag:replacement-for-1001 status:open"})
