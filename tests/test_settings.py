@@ -9,7 +9,12 @@ import pytest
 
 from tests.conftest import make_settings
 from tests.harness import ROOT
+from tests.payloads import graphql_order
+from worker.planner import plan_replacement
+from worker.policy import BACKORDER_TAG, PENDING_TAG, REVIEW_TAG
+from worker.replacement import FAILED_TAG, ISSUED_TAG
 from worker.settings import ConfigError
+from worker.tags import SERVICE_TAGS
 
 
 def test_defaults(settings):
@@ -34,6 +39,23 @@ def test_policy_settings():
                              REFUND_KEYWORD="Replace me")
     assert (settings.out_of_stock, settings.limit_per_customer, settings.limit_days) == ("draft", 0, 30)
     assert settings.refund_keyword == "Replace me"
+
+
+@pytest.mark.parametrize("tag, own", [("replacement", "replacement"), ("Replacement-Issued", "replacement-issued"),
+                                      ("replacement-pending", "replacement-pending-approval"),
+                                      ("replacement-for", "replacement-for-1001")])
+def test_a_trigger_tag_that_the_service_writes_itself_is_refused(tag, own):
+    with pytest.raises(ConfigError) as error:
+        make_settings(REPLACEMENT_TAG=tag)
+    assert str(error.value) == (f"REPLACEMENT_TAG must not match a tag this service writes itself ({own!r}), "
+                                f"or its own orders would ask for replacements (got {tag!r})")
+    assert make_settings(REPLACEMENT_TAG="replacement-needed").replacement_tag == "replacement-needed"
+
+
+def test_every_tag_the_service_writes_is_known_to_the_guard():
+    draft = plan_replacement(graphql_order(), {"request_id": "r", "source": "api"}).draft_input
+    written = {*draft["tags"], ISSUED_TAG, FAILED_TAG, PENDING_TAG, REVIEW_TAG, BACKORDER_TAG}
+    assert written <= set(SERVICE_TAGS)
 
 
 @pytest.mark.parametrize("overrides, message", [

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
 from worker.presets import SHIPPING_MODES, Preset, PresetError, parse_presets
+from worker.tags import SERVICE_TAGS, triggers
 
 HELPDESK_PROVIDERS = (
     "zendesk", "gorgias", "freshdesk", "helpscout", "intercom",
@@ -93,7 +94,7 @@ class Settings:
                 for provider in HELPDESK_PROVIDERS
                 if (secrets := reader.secrets(f"{provider.upper()}_WEBHOOK_SECRET", required=False))
             },
-            replacement_tag=reader.tag("REPLACEMENT_TAG", "needs-replacement"),
+            replacement_tag=_trigger_tag(reader.tag("REPLACEMENT_TAG", "needs-replacement")),
             helpdesk_tag=reader.tag("HELPDESK_TAG", "replace"),
             refund_keyword=reader.text("REFUND_KEYWORD", required=False) or "replace",
             replacement_mode=reader.choice("REPLACEMENT_MODE", ("complete", "draft"), "complete"),
@@ -202,6 +203,14 @@ def _presets(path: str | None, reasons: tuple[str, ...]) -> dict[str, Preset]:
     except (OSError, ValueError) as error:  # PresetError is a ValueError, as is bad JSON
         prefix = "" if isinstance(error, PresetError) else "cannot be read as JSON: "
         raise ConfigError(f"PRESETS_FILE {path!r} {prefix}{error}") from None
+
+
+def _trigger_tag(tag: str) -> str:
+    own = [service_tag for service_tag in SERVICE_TAGS if triggers([service_tag], tag)]
+    if own:
+        raise ConfigError(f"REPLACEMENT_TAG must not match a tag this service writes itself ({own[0]!r}), "
+                          f"or its own orders would ask for replacements (got {tag!r})")
+    return tag
 
 
 def _shops(reader: _Reader, env: Mapping[str, str]) -> dict[str, Shop]:

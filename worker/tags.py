@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 CODE_SEPARATORS = (":", "-")
+# The tags this service writes (on replacements, drafts and originals). None of them may read as
+# a trigger, or the service's own orders would ask for replacements: settings refuse such a tag.
+SERVICE_TAGS = ("replacement", "replacement-for-1001", "replacement-issued", "replacement-failed",
+                "replacement-pending-approval", "replacement-review", "replacement-backorder")
 
 
 @dataclass(frozen=True)
