@@ -170,3 +170,13 @@ def test_a_failed_enqueue_is_503_and_leaves_no_record(app, redis_client):
 def test_a_reason_code_is_resolved_when_the_request_is_recorded(app, send_task, redis_client):
     request_id = post(app, {"order": "#1001", "reason": "lost"}).json["request_id"]
     assert State(redis_client).get(request_id)["request"]["reason_code"] == "lost"
+
+
+def test_without_redis_the_api_answers_503():
+    server = fakeredis.FakeServer()
+    app = create_app(make_settings(), redis_client=fakeredis.FakeRedis(server=server))
+    server.connected = False
+    with mock.patch.object(app.extensions["intake"].celery, "send_task") as send_task:
+        assert post(app, {"order": "#1001"}).status_code == 503
+        assert app.test_client().get("/api/replacements/api-1", headers=AUTH).status_code == 503
+    send_task.assert_not_called()

@@ -12,7 +12,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from contextlib import contextmanager
 
+import redis
 from flask import Blueprint, current_app, jsonify, request
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 from werkzeug.exceptions import NotFound, Unauthorized
@@ -136,6 +138,11 @@ class BodySchema(ReplacementSchema):
 def create():
     settings = authorize()
     body = load_body()
+    with _store_reachable():
+        return _create(settings, body)
+
+
+def _create(settings, body: dict):
     shop = settings.shop(body.pop("shop", settings.default_shop.domain))
     if shop is None:
         raise ValidationFailed({"shop": ["is not a configured shop"]})
@@ -162,6 +169,11 @@ def create():
 @blueprint.get("/replacements/<id_>")
 def status(id_: str):
     authorize()
+    with _store_reachable():
+        return _status(id_)
+
+
+def _status(id_: str):
     state = _state()
     request_ids = state.batch(id_)
     if request_ids is not None:
@@ -255,6 +267,15 @@ def _accept(signal: dict) -> str:
         state.delete_request(signal["request_id"])
         raise
     return "queued"
+
+
+@contextmanager
+def _store_reachable():
+    """Redis holds the requests: without it nothing can be recorded or read (503, try again)."""
+    try:
+        yield
+    except redis.RedisError as error:
+        raise QueueUnavailable() from error
 
 
 def _state() -> State:
