@@ -47,9 +47,18 @@ def cancels(service_env):
     variant.stop()
 
 
+@pytest.fixture(scope="module")
+def cancels_with_refund(service_env):
+    """CANCEL_ORIGINAL with CANCEL_ORIGINAL_REFUND, and REFUND_ORIGINAL_SHIPPING."""
+    variant = Variant(service_env, db=10, name="recipe-cancel-refund", CANCEL_ORIGINAL="true",
+                      CANCEL_ORIGINAL_REFUND="true", REFUND_ORIGINAL_SHIPPING="true").start()
+    yield variant
+    variant.stop()
+
+
 @pytest.fixture(autouse=True)
 def clean_variants(request):
-    for name in ("refunds", "cancels"):
+    for name in ("refunds", "cancels", "cancels_with_refund"):
         if name in request.fixturenames:
             request.getfixturevalue(name).clean()
 
@@ -278,3 +287,19 @@ def test_a_fulfilled_original_is_never_cancelled(cancels, shop):
     assert original["cancelled_at"] is None and "replacement-failed" in original["tags"]
     assert shop.replacements() == []
     assert cancels.state.journal_entries(request_id)[-1]["detail"] == {"reason": reason}
+
+
+def test_cancel_original_refund_gives_the_rest_of_the_money_back_after_the_shipping(cancels_with_refund, shop):
+    order = make_order(shop, shipping_lines=[{"title": "Express", "price": "12.50"}])
+    request_id = tag_and_send(cancels_with_refund, shop, "needs-replacement", order["id"])
+
+    assert wait_for_request(cancels_with_refund.state, request_id)["status"] == "done"
+    assert mutations(shop) == ["DraftOrderCreate", "RefundCreate", "OrderCancel", "DraftOrderComplete",
+                               "TagsRemove", "TagsAdd"]
+    [refund] = refunds_of(shop, order["id"])
+    assert (refund["shipping"], refund["total"]) == ("12.50", "12.50")
+    original = shop.order(order["name"])
+    # 3 x 199.00 bought and 12.50 shipping: the shipping by refundCreate, the rest by orderCancel.
+    assert (original["financial_status"], original["totals"]["refunded"]) == ("REFUNDED", "609.50")
+    assert original["cancelled_at"] and shop.replacements()[0]["shipping_lines"] == [
+        {"title": "Express", "price": "0.00"}]
