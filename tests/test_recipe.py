@@ -9,6 +9,8 @@ from tests.conftest import make_settings
 from tests.payloads import SHOP, graphql_order
 from web.helpdesks.base import ticket_outcome
 from web.helpdesks.ticket import Ticket
+from worker.doctor import shop_checks
+from worker.errors import PermanentShopifyError
 from worker.planner import plan_replacement
 from worker.policy import Facts, review
 from worker.presets import Preset
@@ -254,3 +256,46 @@ def test_cancel_restocks_names_the_replacement_and_refunds_only_when_configured(
         "staffNote": "Replaced by draft order #D1 (replacement request admin-450789469-1)"}
     assert cancel_variables(original(), draft, "r", refund=True)["refundMethod"] == {
         "originalPaymentMethodsRefund": True}
+
+
+# the doctor checks where returns go --------------------------------------------------------
+
+class ShopAnswering:
+    """A Shopify client that knows the scopes and one location."""
+
+    def __init__(self, location: dict | None):
+        self.location = location
+
+    def query(self, document: str, variables: dict | None = None) -> dict:
+        if "RestockLocation" in document:
+            if self.location == "denied":
+                raise PermanentShopifyError("RestockLocation: Access denied for location field.", 200)
+            return {"location": self.location}
+        if "AccessScopes" in document:
+            return {"shop": {"name": "Example Store"}, "currentAppInstallation": {"accessScopes": [
+                {"handle": h} for h in ("write_draft_orders", "write_orders", "read_products", "read_inventory")]}}
+        return {"webhookSubscriptions": {"nodes": [], "pageInfo": {"hasNextPage": False, "endCursor": None}}}
+
+
+@pytest.mark.parametrize("location, line", [
+    ({"name": "Returns desk", "isActive": True},
+     "ok   example.myshopify.com RESTOCK_LOCATION_ID: returns are restocked at Returns desk"),
+    ({"name": "Old shed", "isActive": False},
+     "FAIL example.myshopify.com RESTOCK_LOCATION_ID: Old shed is deactivated: returns cannot be restocked there "
+     "-> fix: activate the location, or set RESTOCK_LOCATION_ID to an active one"),
+    (None, "FAIL example.myshopify.com RESTOCK_LOCATION_ID: gid://shopify/Location/9 is not a location of this "
+           "shop: returns cannot be restocked -> fix: set RESTOCK_LOCATION_ID to the id in the address of the "
+           "location's page (Settings > Locations), or unset it to let Shopify choose"),
+    ("denied", "warn example.myshopify.com RESTOCK_LOCATION_ID: cannot read gid://shopify/Location/9: "
+               "RestockLocation: Access denied for location field. -> fix: grant read_locations to let the doctor "
+               "check it, or make sure by hand that it is an active location of this shop"),
+])
+def test_the_doctor_checks_the_restock_location(location, line):
+    settings = make_settings(RESTOCK_LOCATION_ID="9")
+    checks = shop_checks(settings, settings.default_shop, ShopAnswering(location))
+    assert [c.line() for c in checks if "RESTOCK_LOCATION_ID" in c.name] == [line]
+
+
+def test_the_doctor_does_not_look_for_a_location_nobody_set():
+    settings = make_settings()
+    assert not any("RESTOCK" in c.name for c in shop_checks(settings, settings.default_shop, ShopAnswering(None)))

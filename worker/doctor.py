@@ -98,6 +98,8 @@ def shop_checks(settings: Settings, shop: Shop, client: ShopifyClient) -> list[C
     granted = {scope["handle"] for scope in answer["currentAppInstallation"]["accessScopes"]}
     checks = [Check(f"{shop.domain} token", "ok", f"accepted by {answer['shop']['name']}"),
               scope_check(shop.domain, granted)]
+    if settings.restock_location_id:
+        checks.append(restock_location_check(shop.domain, settings.restock_location_id, client))
     try:
         existing = list(all_nodes(client, docs.WEBHOOK_SUBSCRIPTIONS, "webhookSubscriptions"))
     except ShopifyError as error:
@@ -129,6 +131,24 @@ def scope_check(domain: str, granted: set[str]) -> Check:
                                    "so they cannot be replaced",
                      "request read_all_orders (Partner Dashboard, protected data) if such orders need replacing")
     return Check(name, "ok", ", ".join(sorted(granted)))
+
+
+def restock_location_check(domain: str, location_id: str, client: ShopifyClient) -> Check:
+    name = f"{domain} RESTOCK_LOCATION_ID"
+    try:
+        location = client.query(docs.RESTOCK_LOCATION, {"id": location_id})["location"]
+    except ShopifyError as error:
+        return Check(name, "warn", f"cannot read {location_id}: {error}",
+                     "grant read_locations to let the doctor check it, or make sure by hand that it is an active "
+                     "location of this shop")
+    if location is None:
+        return Check(name, "FAIL", f"{location_id} is not a location of this shop: returns cannot be restocked",
+                     "set RESTOCK_LOCATION_ID to the id in the address of the location's page (Settings > "
+                     "Locations), or unset it to let Shopify choose")
+    if not location["isActive"]:
+        return Check(name, "FAIL", f"{location['name']} is deactivated: returns cannot be restocked there",
+                     "activate the location, or set RESTOCK_LOCATION_ID to an active one")
+    return Check(name, "ok", f"returns are restocked at {location['name']}")
 
 
 def subscription_check(domain: str, settings: Settings, existing: list[dict]) -> Check:

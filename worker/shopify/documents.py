@@ -272,6 +272,12 @@ mutation RefundCreate($input: RefundInput!, $key: String!) {
 }
 """
 
+RESTOCK_LOCATION = """
+query RestockLocation($id: ID!) {
+  location(id: $id) { name isActive }
+}
+"""
+
 ORDER_CANCEL = """
 mutation OrderCancel($orderId: ID!, $restock: Boolean!, $reason: OrderCancelReason!, $staffNote: String,
                      $refundMethod: OrderCancelRefundMethodInput) {
