@@ -1,10 +1,13 @@
 import io
 import json
 import logging
+from unittest import mock
 
+import fakeredis
 import pytest
 
 from tests.payloads import SECRET, SHOP
+from web import create_app
 from worker.logs import json_handler
 from worker.settings import Settings
 
@@ -25,6 +28,23 @@ def make_settings(**overrides) -> Settings:
 @pytest.fixture
 def settings() -> Settings:
     return make_settings()
+
+
+@pytest.fixture
+def redis_client():
+    return fakeredis.FakeRedis()
+
+
+@pytest.fixture
+def app(settings, redis_client):
+    """The web app on a fake Redis; with `send_task`, nothing is published."""
+    return create_app(settings, redis_client=redis_client)
+
+
+@pytest.fixture
+def send_task(app):
+    with mock.patch.object(app.extensions["intake"].celery, "send_task") as send:
+        yield send
 
 
 @pytest.fixture

@@ -14,22 +14,6 @@ TOKEN = "api-token-test"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
-@pytest.fixture
-def redis_client():
-    return fakeredis.FakeRedis()
-
-
-@pytest.fixture
-def app(settings, redis_client):
-    return create_app(settings, redis_client=redis_client)
-
-
-@pytest.fixture
-def send_task(app):
-    with mock.patch.object(app.extensions["intake"].celery, "send_task") as send:
-        yield send
-
-
 def post(app, body, headers=AUTH, **kwargs):
     return app.test_client().post("/api/replacements", json=body, headers=headers, **kwargs)
 

@@ -2,7 +2,6 @@
 refund's units are planned although Shopify has already taken them off the line."""
 
 import json
-from unittest import mock
 
 import fakeredis
 import pytest
@@ -10,23 +9,11 @@ import pytest
 from tests.canned_shopify import CannedShopify
 from tests.conftest import make_settings
 from tests.payloads import graphql_order, sample, shopify_headers
-from web import create_app
 from worker.errors import RetryableShopifyError
 from worker.planner import PlanError, plan_replacement
 from worker.replacement import Replacer
 from worker.shopify import documents as docs
 from worker.state import State
-
-
-@pytest.fixture
-def app(settings):
-    return create_app(settings, redis_client=fakeredis.FakeRedis())
-
-
-@pytest.fixture
-def send_task(app):
-    with mock.patch.object(app.extensions["intake"].celery, "send_task") as send:
-        yield send
 
 
 def post(app, body: dict, topic: str, webhook_id: str = "wh-1"):
