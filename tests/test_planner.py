@@ -25,7 +25,7 @@ def test_sample_order_replaces_only_the_line_with_current_quantity():
 def test_draft_is_free_tagged_noted_and_addressed_as_the_contract_says():
     draft = plan_replacement(graphql_order(), REQUEST).draft_input
 
-    assert draft["shippingLine"] == {"title": "Free Shipping",  # the original's method: REPLACEMENT_SHIPPING=zero
+    assert draft["shippingLine"] == {"title": "Replacement shipping",
                                      "priceWithCurrency": {"amount": "0.00", "currencyCode": "USD"}}
     assert draft["tags"] == ["replacement", "replacement-for-1001"]
     assert draft["note"] == "Replacement for #1001: arrived broken (via admin tag)"

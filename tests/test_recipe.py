@@ -88,17 +88,22 @@ def test_a_ticket_tagged_replace_return_triggers_and_asks_for_the_return():
 
 # shipping and presets -------------------------------------------------------------------
 
-def test_shipping_zero_keeps_the_original_method_and_none_sends_no_line():
+def test_shipping_zero_original_and_none():
     zero = plan_replacement(graphql_order(), with_recipe(REQUEST, make_settings())).draft_input
+    original = plan_replacement(graphql_order(),
+                                with_recipe(REQUEST, make_settings(REPLACEMENT_SHIPPING="original"))).draft_input
     none = plan_replacement(graphql_order(), with_recipe(REQUEST, make_settings(REPLACEMENT_SHIPPING="none")))
 
-    assert zero["shippingLine"] == {"title": "Free Shipping",
+    assert zero["shippingLine"] == {"title": "Replacement shipping",
                                     "priceWithCurrency": {"amount": "0.00", "currencyCode": "USD"}}
+    assert original["shippingLine"] == {"title": "Free Shipping",
+                                        "priceWithCurrency": {"amount": "0.00", "currencyCode": "USD"}}
     assert "shippingLine" not in none.draft_input
 
 
 def test_an_original_without_shipping_gets_the_contract_title():
-    draft = plan_replacement(graphql_order(shippingLine=None), with_recipe(REQUEST, make_settings())).draft_input
+    settings = make_settings(REPLACEMENT_SHIPPING="original")
+    draft = plan_replacement(graphql_order(shippingLine=None), with_recipe(REQUEST, settings)).draft_input
     assert draft["shippingLine"]["title"] == "Replacement shipping"
 
 
@@ -142,7 +147,7 @@ def test_presets_file_is_read_and_checked(tmp_path):
 @pytest.mark.parametrize("content, message", [
     ({"stolen": {}}, "'stolen' is not one of REASONS (damaged, defective, lost, missing-item, wrong-item, other)"),
     ({"lost": {"ship": "zero"}}, "lost: unknown keys ship (known: shipping, shipping_title, tags, approval, return)"),
-    ({"lost": {"shipping": "express"}}, "lost.shipping must be one of zero, none (got 'express')"),
+    ({"lost": {"shipping": "express"}}, "lost.shipping must be one of zero, original, none (got 'express')"),
     ({"lost": {"approval": "later"}}, "lost.approval must be one of complete, draft (got 'later')"),
     ({"lost": {"tags": "a,b"}}, "lost.tags must be a list of tags of 1 to 40 characters without commas"),
     ({"lost": {"return": "yes"}}, "lost.return must be true or false"),
@@ -173,7 +178,7 @@ def test_recipe_settings_are_cast():
 
 
 @pytest.mark.parametrize("overrides, message", [
-    ({"REPLACEMENT_SHIPPING": "express"}, "REPLACEMENT_SHIPPING must be one of zero, none (got 'express')"),
+    ({"REPLACEMENT_SHIPPING": "express"}, "REPLACEMENT_SHIPPING must be one of zero, original, none (got 'express')"),
     ({"REFUND_ORIGINAL_SHIPPING": "yes"}, "REFUND_ORIGINAL_SHIPPING must be true or false (got 'yes')"),
     ({"CANCEL_ORIGINAL": "1"}, "CANCEL_ORIGINAL must be true or false (got '1')"),
     ({"RESTOCK_LOCATION_ID": "main"},

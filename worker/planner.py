@@ -158,7 +158,7 @@ def _draft_input(order: dict, request: dict, lines: tuple[PlannedLine, ...], cur
             {"key": "Replacement request", "value": request["request_id"]},
         ],
     }
-    if request.get("shipping", "zero") == "zero":
+    if request.get("shipping", "zero") != "none":
         draft["shippingLine"] = {"title": shipping_title(order, request),
                                  "priceWithCurrency": {"amount": "0.00", "currencyCode": currency}}
     if order.get("email"):
@@ -177,9 +177,14 @@ def _draft_input(order: dict, request: dict, lines: tuple[PlannedLine, ...], cur
 
 
 def shipping_title(order: dict, request: dict) -> str:
-    """The preset's title, else the original's method (the warehouse keeps the service level)."""
+    """The preset's title; else, in `original` mode, the original's method (the warehouse keeps
+    the service level); else the contract's `Replacement shipping`."""
+    if request.get("shipping_title"):
+        return request["shipping_title"]
     original = (order.get("shippingLine") or {}).get("title")
-    return request.get("shipping_title") or original or SHIPPING_TITLE
+    if request.get("shipping") == "original" and original:
+        return original
+    return SHIPPING_TITLE
 
 
 def mailing_address_input(address: dict | None) -> dict | None:

@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-SHIPPING_MODES = ("zero", "none")
+SHIPPING_MODES = ("zero", "original", "none")
 APPROVAL_MODES = ("complete", "draft")
 KEYS = ("shipping", "shipping_title", "tags", "approval", "return")
 # Shopify tags are at most 40 characters; a comma would split one tag into two.

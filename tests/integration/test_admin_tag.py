@@ -19,7 +19,7 @@ def test_signed_webhook_yields_one_free_completed_replacement(web, shop, state, 
     assert replacement["source_name"] == "shopify_draft_order"
     assert [(line["sku"], line["quantity"], line["price"], line["discount"]) for line in replacement["line_items"]] == [
         ("IPOD2008RED", 1, "199.00", "199.00")]
-    assert replacement["shipping_lines"] == [{"title": "Free Shipping", "price": "0.00"}]  # the original's method
+    assert replacement["shipping_lines"] == [{"title": "Replacement shipping", "price": "0.00"}]
     assert replacement["tags"] == ["replacement", "replacement-for-1001"]
     assert replacement["note"] == "Replacement for #1001: replacement requested (via admin tag)"
     assert replacement["custom_attributes"] == [

@@ -29,11 +29,13 @@ PRESETS = {"lost": {"shipping_title": "Express", "tags": ["lost-parcel"]}, "wron
 
 @pytest.fixture(scope="module")
 def refunds(service_env, tmp_path_factory):
-    """REFUND_ORIGINAL_SHIPPING, returns restocked at the returns desk, presets for lost and wrong-item."""
+    """REFUND_ORIGINAL_SHIPPING, returns restocked at the returns desk, presets for lost and wrong-item,
+    and shipping titled after the original's method (REPLACEMENT_SHIPPING=original)."""
     presets = tmp_path_factory.mktemp("recipe") / "presets.json"
     presets.write_text(json.dumps(PRESETS))
     variant = Variant(service_env, db=8, name="recipe-refunds", REFUND_ORIGINAL_SHIPPING="true",
-                      RESTOCK_LOCATION_ID=str(RETURNS_DESK), PRESETS_FILE=str(presets)).start()
+                      RESTOCK_LOCATION_ID=str(RETURNS_DESK), PRESETS_FILE=str(presets),
+                      REPLACEMENT_SHIPPING="original").start()
     yield variant
     variant.stop()
 
@@ -49,9 +51,10 @@ def cancels(service_env):
 
 @pytest.fixture(scope="module")
 def cancels_with_refund(service_env):
-    """CANCEL_ORIGINAL with CANCEL_ORIGINAL_REFUND, and REFUND_ORIGINAL_SHIPPING."""
+    """CANCEL_ORIGINAL with CANCEL_ORIGINAL_REFUND, REFUND_ORIGINAL_SHIPPING, REPLACEMENT_SHIPPING=original."""
     variant = Variant(service_env, db=10, name="recipe-cancel-refund", CANCEL_ORIGINAL="true",
-                      CANCEL_ORIGINAL_REFUND="true", REFUND_ORIGINAL_SHIPPING="true").start()
+                      CANCEL_ORIGINAL_REFUND="true", REFUND_ORIGINAL_SHIPPING="true",
+                      REPLACEMENT_SHIPPING="original").start()
     yield variant
     variant.stop()
 
@@ -179,7 +182,7 @@ def test_a_helpdesk_ticket_tagged_replace_return_restocks_the_returned_unit(refu
         "Content-Type": "application/json", **signed_headers("gorgias", body, SECRETS["gorgias"], time.time())})
     assert answer.json == {"status": "queued"}
 
-    assert_return_restocked(refunds, shop, "gorgias-201")
+    assert_return_restocked(refunds, shop, "gorgias-example-201")
 
 
 # reason codes from tags, and presets -------------------------------------------------------
@@ -197,7 +200,7 @@ def test_every_reason_tag_form_triggers_and_sets_the_reason(refunds, shop, tag, 
     [replacement] = shop.replacements()
     assert replacement["note"] == f"Replacement for #1001: {reason} (via admin tag)"
     assert {"key": "Replacement reason", "value": reason} in replacement["custom_attributes"]
-    assert replacement["shipping_lines"] == [{"title": "Free Shipping", "price": "0.00"}]
+    assert replacement["shipping_lines"] == [{"title": "Free Shipping", "price": "0.00"}]  # shipping=original
     journal = refunds.state.journal_entries(request_id)
     assert (journal[0]["detail"]["reason"], journal[-1]["detail"]["reason"]) == (reason, reason)
     tags = shop.order("#1001")["tags"]
