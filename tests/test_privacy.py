@@ -17,7 +17,7 @@ def state() -> State:
     state = State(fakeredis.FakeRedis())
     requests = [
         ("admin-450789469-1", SHOP, {"order": "gid://shopify/Order/450789469"}, "gid://shopify/Order/450789469"),
-        ("zendesk-77", SHOP, {"email": "Bob.Norman@mail.example.com", "shipping_address": ADDRESS}, None),
+        ("zendesk-example-77", SHOP, {"email": "Bob.Norman@mail.example.com", "shipping_address": ADDRESS}, None),
         ("admin-123-1", SHOP, {"order": "gid://shopify/Order/123"}, "gid://shopify/Order/123"),
         ("admin-450789469-1-other", OTHER, {"order": "gid://shopify/Order/450789469"}, None),
     ]
@@ -53,7 +53,7 @@ def test_customer_redaction_erases_their_requests_journal_generations_dead_lette
     assert outcome == {"requests": 2, "journal_entries": 2, "orders": 1, "dead_letters": 1, "exports": 1}
     assert state.client.exists(f"rw:privacy:export:{SHOP}:1:5")
     assert state.get("admin-450789469-1") is None
-    assert state.get("zendesk-77") is None
+    assert state.get("zendesk-example-77") is None
     assert journal_ids(state) == ["admin-123-1", "admin-450789469-1-other"]
     assert state.current_for_order(SHOP, "450789469")[:2] == (None, 0)
     assert state.current_for_order(SHOP, "123")[:2] == ("admin-123-1", 1)
@@ -67,10 +67,10 @@ def test_data_request_exports_without_erasing(state):
 
     assert outcome == {"requests": 2, "export_key": f"rw:privacy:export:{SHOP}:207119551:9999"}
     export = json.loads(state.client.get(outcome["export_key"]))
-    assert sorted(r["request"]["request_id"] for r in export["requests"]) == ["admin-450789469-1", "zendesk-77"]
-    assert sorted(e["request_id"] for e in export["journal"]) == ["admin-450789469-1", "zendesk-77"]
+    assert sorted(r["request"]["request_id"] for r in export["requests"]) == ["admin-450789469-1", "zendesk-example-77"]
+    assert sorted(e["request_id"] for e in export["journal"]) == ["admin-450789469-1", "zendesk-example-77"]
     assert 0 < state.client.ttl(outcome["export_key"]) <= 30 * 24 * 3600
-    assert state.get("zendesk-77") is not None
+    assert state.get("zendesk-example-77") is not None
 
 
 def test_shop_redaction_erases_that_shop_only(state):

@@ -36,7 +36,7 @@ def test_tagged_ticket_becomes_one_signal_with_order_lines_and_reason(app, send_
                              lines="IPOD2008RED x 1, variant:49148385", reason="Arrived broken")
     assert send(app, provider, payload).json == {"status": "queued"}
     expected = {"shop": SHOP, "source": "helpdesk", "source_label": f"{provider} ticket 101",
-                "request_id": f"{provider}-101", "order": "#1001",
+                "request_id": f"{provider}-example-101", "order": "#1001",
                 "lines": [{"sku": "IPOD2008RED", "quantity": 1}, {"variant_id": "49148385"}],
                 "reason": "Arrived broken"}
     if provider != "kustomer":  # a Kustomer conversation carries no email
@@ -137,14 +137,14 @@ def test_helpscout_test_event_and_intercom_ping_and_kustomer_customer_event_are_
 
 def test_standard_webhooks_accepts_the_ticket_at_the_top_level_too(app, send_task):
     send(app, "standard", {"ticket_id": "11", "tags": ["replace"], "order": "#1001"}, event_id="msg_1")
-    assert queued_signal(send_task)["request_id"] == "standard-11"
+    assert queued_signal(send_task)["request_id"] == "standard-example-11"
 
 
 def test_front_counts_the_tag_just_added(app, send_task):
     payload = ticket_payload("front", ticket_id="cnv_12", tags=("vip",))
     payload["target"]["data"]["name"] = "replace"
     send(app, "front", payload)
-    assert queued_signal(send_task)["request_id"] == "front-cnv_12"
+    assert queued_signal(send_task)["request_id"] == "front-example-cnv_12"
 
 
 def test_tag_comparison_ignores_case_and_uses_helpdesk_tag():

@@ -31,7 +31,8 @@ def replacements(web, shop, state, workers, sandbox, service_env):
     assert send_order_webhook(web, shop.rest_order(), "wh-report", "ev-report").json == {"status": "queued"}
     assert wait_for_request(state, "admin-450789469-1")["status"] == "done"
     specs = [
-        replacement_spec("2026-11-02T10:00:00Z", "#1001", "damaged in transit", "zendesk ticket 4521", "zendesk-4521",
+        replacement_spec("2026-11-02T10:00:00Z", "#1001", "damaged in transit", "zendesk ticket 4521",
+                         "zendesk-example-4521",
                          [{"variant_id": 39072856, "quantity": 2}, {"title": "Gift wrap", "price": "5.00"}]),
         replacement_spec("2026-11-10T09:00:00Z", "#1001", "lost", "API", "api-7",
                          [{"variant_id": 49148385, "quantity": 1}], cancelled=True),
@@ -64,7 +65,7 @@ def test_report_csv_exclusions_totals_and_chart(replacements, service_env, monke
         "date,original_order,replacement_order,source,reason,skus,units,retail_value,cost_value,currency,status,"
         "request_id",
         "2026-11-02,#1001,#1003,zendesk ticket 4521,damaged in transit,IPOD2008GREEN x2; Gift wrap x1,3,403.00,,USD,"
-        "completed,zendesk-4521",
+        "completed,zendesk-example-4521",
         "2026-11-10,#1001,#1004,API,lost,IPOD2008RED x1,1,199.00,120.00,USD,cancelled,api-7",
         f"{today},#1001,#1002,admin tag,replacement requested,IPOD2008RED x1,1,199.00,120.00,USD,completed,"
         "admin-450789469-1",

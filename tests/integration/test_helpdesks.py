@@ -42,7 +42,7 @@ def test_tagged_ticket_makes_one_replacement_with_its_lines_and_reason(helpdesk_
     ticket = {"ticket_id": "101", "lines": "IPOD2008RED x 1", "reason": "Arrived broken", "event_id": "ev-1"}
     assert send(helpdesk_web, provider, **ticket).json == {"status": "queued"}
 
-    record = wait_for_request(state, f"{provider}-101")
+    record = wait_for_request(state, f"{provider}-example-101")
     assert record["status"] == "done", record.get("reason")
     replacement, = shop.replacements()
     assert [(line["variant_id"], line["quantity"]) for line in replacement["line_items"]] == [(RED_VARIANT, 1)]
@@ -71,28 +71,28 @@ def test_ticket_without_the_tag_is_ignored(helpdesk_web, shop, redis_server, pro
 def test_ticket_whose_order_cannot_be_found_fails_with_its_reason_in_the_journal(helpdesk_web, state, shop,
                                                                                  provider):
     assert send(helpdesk_web, provider, ticket_id="103", order="#9999").json == {"status": "queued"}
-    record = wait_for_request(state, f"{provider}-103")
+    record = wait_for_request(state, f"{provider}-example-103")
     assert (record["status"], record["reason"]) == ("failed", "order #9999 not found")
-    assert state.journal_entries(f"{provider}-103")[-1]["detail"] == {"reason": "order #9999 not found"}
+    assert state.journal_entries(f"{provider}-example-103")[-1]["detail"] == {"reason": "order #9999 not found"}
     assert shop.replacements() == []
 
 
 def test_ticket_with_only_the_email_replaces_the_customers_latest_order(helpdesk_web, state, shop):
     send(helpdesk_web, "zendesk", ticket_id="104", order=None, email="bob.norman@mail.example.com")
-    record = wait_for_request(state, "zendesk-104")
+    record = wait_for_request(state, "zendesk-example-104")
     assert record["status"] == "done", record.get("reason")
     assert shop.replacements()[0]["note"].startswith("Replacement for #1001: ")
 
 
 def test_ticket_whose_customer_has_no_order_fails_clearly(helpdesk_web, state):
     send(helpdesk_web, "gorgias", ticket_id="105", order=None, email="nobody@example.com")
-    record = wait_for_request(state, "gorgias-105")
+    record = wait_for_request(state, "gorgias-example-105")
     assert (record["status"], record["reason"]) == ("failed", "no order found for the customer's email")
 
 
 def test_quantity_above_what_the_order_holds_fails_naming_the_line(helpdesk_web, state, shop):
     send(helpdesk_web, "helpscout", ticket_id="106", lines="IPOD2008RED x 3")
-    record = wait_for_request(state, "helpscout-106")
+    record = wait_for_request(state, "helpscout-example-106")
     assert (record["status"], record["reason"]) == (
         "failed", "line IPOD2008RED: 3 requested but the order holds 1")
     assert "replacement-failed" in shop.order("#1001")["tags"]

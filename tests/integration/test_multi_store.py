@@ -2,6 +2,7 @@
 every task works on its own shop, and a redaction of one leaves the other alone."""
 
 import json
+import time
 
 import pytest
 import redis
@@ -10,6 +11,7 @@ import requests
 from sandbox.server import start_in_thread
 from tests.conftest import make_settings
 from tests.harness import Workers, wait_until
+from tests.helpdesks.senders import SECRETS, encode, signed_headers, ticket_payload
 from tests.integration.conftest import ORDER_ID, TOKEN, wait_for_request
 from tests.payloads import SECRET, SHOP, shopify_headers
 from web import create_app
@@ -35,7 +37,8 @@ def shops_env(redis_server, sandbox, other_sandbox, tmp_path_factory) -> dict:
         {"shop": OTHER, "access_token": OTHER_TOKEN, "webhook_secret": OTHER_SECRET, "admin_url": other_sandbox.url},
     ]))
     # A Redis database of its own, so the single-shop workers of other modules never take these tasks.
-    return {"SHOPS_FILE": str(path), "REDIS_URL": redis_server.url.rsplit("/", 1)[0] + "/1", "LOG_LEVEL": "INFO"}
+    return {"SHOPS_FILE": str(path), "REDIS_URL": redis_server.url.rsplit("/", 1)[0] + "/1", "LOG_LEVEL": "INFO",
+            "GORGIAS_WEBHOOK_SECRET": SECRETS["gorgias"]}
 
 
 @pytest.fixture(scope="module")
@@ -98,3 +101,19 @@ def test_two_shops_stay_isolated(state, shops_env, sandbox, other_sandbox):
     wait_until(lambda: state.get(other_request) is None, 20, message="the other shop's records to be erased")
     assert state.get(f"admin-{ORDER_ID}-1")["status"] == "done"
     assert [e["request_id"] for e in state.journal_entries()] == [f"admin-{ORDER_ID}-1"] * 5
+
+
+def test_the_same_ticket_number_in_two_shops_is_two_requests(state, shops_env, sandbox, other_sandbox):
+    """Ticket ids count from 1 in every helpdesk account: each shop's ticket 77 is its own request."""
+    web = create_app(make_settings(**shops_env)).test_client()
+    [other_order] = requests.post(f"{other_sandbox.url}/_sandbox/orders", json={"count": 1}, timeout=5).json()["orders"]
+    for shop, order in ((SHOP, "#1001"), (OTHER, other_order["name"])):
+        body = encode(ticket_payload("gorgias", ticket_id="77", order=order))
+        answer = web.post(f"/webhooks/helpdesk/gorgias?shop={shop}", data=body, headers={
+            "Content-Type": "application/json", **signed_headers("gorgias", body, SECRETS["gorgias"], time.time())})
+        assert answer.json == {"status": "queued"}
+
+    assert wait_for_request(state, "gorgias-example-77")["status"] == "done"
+    assert wait_for_request(state, "gorgias-other-shop-77")["status"] == "done"
+    assert len(replacements(sandbox.url)) == 1
+    assert len(replacements(other_sandbox.url)) == 1

@@ -106,7 +106,8 @@ class HelpdeskReceiver(Receiver):
 
 
 def ticket_outcome(provider: str, ticket: Ticket, tag: str, shop: str) -> Outcome:
-    """One request per ticket: its id is `<provider>-<ticket id>`, whatever event carries it."""
+    """One request per ticket: its id is `<provider>-<shop>-<ticket id>`, whatever event carries it
+    (ticket ids count from 1 in every helpdesk account, so two shops' tickets share numbers)."""
     number = ticket_id(ticket)
     names = tag_names(ticket.tags)
     # `<tag>-return` (replace-return): the customer sends the item back; it is restocked on the original.
@@ -114,7 +115,8 @@ def ticket_outcome(provider: str, ticket: Ticket, tag: str, shop: str) -> Outcom
     if tag.lower() not in names and not returning:
         return Outcome.ignore(f"ticket {number} has no {tag} tag")
     signal = {"shop": shop, "source": "helpdesk", "source_label": f"{provider} ticket {number}",
-              "request_id": f"{provider}-{number}", **replacement_request(ticket)}
+              "request_id": f"{provider}-{shop.removesuffix('.myshopify.com')}-{number}",
+              **replacement_request(ticket)}
     if returning:
         signal["return"] = True
     keys = [f"helpdesk:{shop}:{provider}:ticket:{number}"]
