@@ -6,6 +6,8 @@ import pytest
 from fakeredis.commands_mixins import server_mixin
 
 from worker.rate_limiter import HOLD_SECONDS, UNKNOWN_COST, SharedBudget
+from worker.settings import Shop
+from worker.shopify.client import ShopifyClient
 
 SHOP = "example.myshopify.com"
 
@@ -168,3 +170,21 @@ def test_without_a_throttle_status_the_reservation_counts_as_spent(server, clock
     shared.acquire("Q")
     shared.settle("Q", None)
     assert tokens(server) == pytest.approx(980)
+
+
+def test_the_shopify_client_reserves_before_and_settles_after_each_call(server, clock):
+    class Session:
+        def post(self, url, json, headers, timeout):
+            return type("Answer", (), {"status_code": 200, "headers": {}, "text": "",
+                                       "json": lambda self: {"data": {"order": None},
+                                                             "extensions": {"cost": answer(52, 12, 1988)}}})()
+
+    shop = Shop(SHOP, "shpat_x", ("s",), "http://shop.test")
+    client = ShopifyClient(shop, session=Session(), budget=budget(server, clock), sleep=clock.sleep)
+    client.query("query OrderForReplacement($id: ID!) { order(id: $id) { id } }", {"id": "x"})
+    client.query("query OrderForReplacement($id: ID!) { order(id: $id) { id } }", {"id": "x"})
+
+    learned = fakeredis.FakeRedis(server=server).hget(f"rw:budget:{SHOP}:cost", "OrderForReplacement")
+    assert float(learned) == 52
+    assert tokens(server) == pytest.approx(1988 - 12)  # the second call's charge; 1988 again does not raise it
+    assert fakeredis.FakeRedis(server=server).hlen(f"rw:budget:{SHOP}:held") == 0
