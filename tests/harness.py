@@ -1,7 +1,7 @@
 """Real components for integration tests: a private redis-server, Celery worker processes.
 
-Nothing here emulates Celery or Redis: the workers are `celery worker` processes started as
-an operator would, talking to a real redis-server over TCP.
+Nothing here emulates Celery or Redis: the workers are started with the Procfile's command
+(`python -m worker.run_worker`, which runs `celery worker`), talking to a real redis-server.
 """
 
 from __future__ import annotations
@@ -70,6 +70,11 @@ class RedisServer:
         return redis.Redis.from_url(self.url)
 
 
+def children(pid: int) -> list[int]:
+    result = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
+    return [int(child) for child in result.stdout.split()]
+
+
 def _pings(client: redis.Redis) -> bool:
     try:
         return client.ping()
@@ -78,7 +83,8 @@ def _pings(client: redis.Redis) -> bool:
 
 
 class Workers:
-    """`celery -A worker.celery_app worker` as a child process, with its pool children."""
+    """`python -m worker.run_worker` (the Procfile's worker): it runs `celery worker`, whose
+    prefork pool children run the tasks."""
 
     def __init__(self, env: dict, concurrency: int = 2, name: str = "w1"):
         self.env = {**os.environ, **env}
@@ -89,7 +95,7 @@ class Workers:
 
     def start(self) -> Workers:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "worker.celery_app", "worker", "--loglevel", "INFO",
+            [sys.executable, "-m", "worker.run_worker", "--loglevel", "INFO",
              "--concurrency", str(self.concurrency), "--pool", "prefork", "--hostname", f"{self.name}@%h",
              "--without-mingle", "--without-gossip"],
             cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -103,8 +109,7 @@ class Workers:
         return Path(self.log.name).read_text(errors="replace")
 
     def pool_pids(self) -> list[int]:
-        result = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True)
-        return [int(pid) for pid in result.stdout.split()]
+        return [pid for celery in children(self.process.pid) for pid in children(celery)]
 
     def kill_pool_children(self) -> None:
         for pid in self.pool_pids():

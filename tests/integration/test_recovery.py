@@ -5,6 +5,8 @@ webhooks missed and what got stuck."""
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -12,7 +14,7 @@ import time
 import pytest
 
 from tests.conftest import make_settings
-from tests.harness import ROOT, RedisServer, wait_until
+from tests.harness import ROOT, RedisServer, Workers, children, wait_until
 from tests.integration.conftest import send_order_webhook, wait_for_request
 from web import create_app
 
@@ -109,3 +111,18 @@ def test_reconciliation_resumes_requests_stuck_in_a_non_final_state(shop, state,
     assert wait_for_request(state, "api-stuck")["status"] == "done"
     [replacement] = shop.replacements()
     assert replacement["note"] == "Replacement for #1001: lost in transit (via API)"
+
+
+def test_a_celery_worker_that_dies_is_started_again_by_the_procfile_command(web, shop, state, service_env):
+    process = Workers(service_env, concurrency=1, name="phoenix").start()
+    try:
+        [celery] = children(process.process.pid)
+        os.kill(celery, signal.SIGKILL)
+        wait_until(lambda: process.output().count(" ready.") >= 2, 30, message="the worker to be started again")
+
+        shop.tag(add=["needs-replacement"])
+        assert send_order_webhook(web, shop.rest_order(), "wh-1", "ev-1").json == {"status": "queued"}
+        assert wait_for_request(state, "admin-450789469-1")["status"] == "done"
+        assert "celery worker exited with -9; starting it again" in process.output()
+    finally:
+        process.stop()
