@@ -7,12 +7,14 @@ import json
 
 import pytest
 import requests
+from celery import Celery
 
 from sandbox.server import start_in_thread
 from tests.conftest import make_settings
 from tests.harness import RedisServer, Workers, wait_until
 from tests.payloads import SECRET, SHOP, shopify_headers
 from web import create_app
+from worker.celery_app_config import celery_config
 from worker.state import State
 
 TOKEN = "shpat_test"
@@ -48,11 +50,22 @@ def workers(service_env):
     process.stop()
 
 
+@pytest.fixture(scope="session")
+def publisher(service_env) -> Celery:
+    app = Celery("tests")
+    app.conf.update(celery_config(make_settings(**service_env), publisher=True))
+    return app
+
+
 @pytest.fixture(autouse=True)
-def clean_world(request, redis_server, sandbox):
-    """Every test starts from the seeded store, with no request state and an empty queue."""
+def clean_world(request, redis_server, sandbox, publisher):
+    """Every test starts from the seeded store, with no request state, an empty queue, and no
+    retry of an earlier test waiting in a worker (those are unacked messages: revoked)."""
     requests.post(f"{sandbox.url}/_sandbox/reset", timeout=5).raise_for_status()
     client = redis_server.client()
+    waiting = [json.loads(raw)[0]["headers"]["id"] for raw in client.hvals("unacked")]
+    if waiting:
+        publisher.control.revoke(waiting)
     for key in client.scan_iter("rw:*"):
         client.delete(key)
     client.delete("celery")

@@ -52,34 +52,6 @@ def test_repeated_and_new_deliveries_of_one_tagging_make_one(web, shop, state, w
     assert state.get("admin-450789469-2") is None
 
 
-@pytest.fixture(scope="module")
-def four_workers(service_env, workers):
-    """With the session's worker, three worker processes and six pool processes compete."""
-    extra = [Workers(service_env, concurrency=2, name=f"race{i}").start() for i in range(2)]
-    yield extra
-    for process in extra:
-        process.stop()
-
-
-def test_two_web_processes_and_many_workers_racing_on_one_order_make_one(service_env, shop, state, four_workers):
-    apps = [create_app(make_settings(**service_env)).test_client() for _ in range(2)]
-    shop.tag(add=["needs-replacement"])
-    order = shop.rest_order()
-    answers = []
-
-    def deliver(index: int):
-        answers.append(send_order_webhook(apps[index % 2], order, f"wh-{index}", f"ev-{index}").json["status"])
-
-    threads = [threading.Thread(target=deliver, args=(i,)) for i in range(12)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert answers.count("queued") == 12
-    assert_exactly_one_replacement(shop, state)
-
-
 def test_removing_and_re_adding_the_tag_asks_for_another(web, shop, state, workers):
     tag_and_send(web, shop)
     assert_exactly_one_replacement(shop, state)
@@ -194,3 +166,33 @@ def test_cancelled_original_fails_with_a_clear_reason(web, shop, state, workers,
     assert (record["status"], record["reason"]) == ("failed", "order #1001 is cancelled")
     assert "replacement-failed" in shop.order("#1001")["tags"]
     assert shop.replacements() == []
+
+
+# racing processes (last: the extra workers stay up for the rest of the module) ---------------
+
+@pytest.fixture(scope="module")
+def four_workers(service_env, workers):
+    """With the session's worker, three worker processes and six pool processes compete."""
+    extra = [Workers(service_env, concurrency=2, name=f"race{i}").start() for i in range(2)]
+    yield extra
+    for process in extra:
+        process.stop()
+
+
+def test_two_web_processes_and_many_workers_racing_on_one_order_make_one(service_env, shop, state, four_workers):
+    apps = [create_app(make_settings(**service_env)).test_client() for _ in range(2)]
+    shop.tag(add=["needs-replacement"])
+    order = shop.rest_order()
+    answers = []
+
+    def deliver(index: int):
+        answers.append(send_order_webhook(apps[index % 2], order, f"wh-{index}", f"ev-{index}").json["status"])
+
+    threads = [threading.Thread(target=deliver, args=(i,)) for i in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert answers.count("queued") == 12
+    assert_exactly_one_replacement(shop, state)
