@@ -188,3 +188,15 @@ def test_the_shopify_client_reserves_before_and_settles_after_each_call(server, 
     assert float(learned) == 52
     assert tokens(server) == pytest.approx(1988 - 12)  # the second call's charge; 1988 again does not raise it
     assert fakeredis.FakeRedis(server=server).hlen(f"rw:budget:{SHOP}:held") == 0
+
+
+def test_a_call_that_got_no_answer_gives_its_reservation_back_at_once(server, clock):
+    shared = budget(server, clock)
+    shared.acquire("Q")
+    shared.settle("Q", answer(500, 500, 500, maximum=1000.0, rate=1.0))
+    shared.acquire("Q")
+    assert tokens(server) == pytest.approx(0)
+    shared.release("Q")  # a 5xx or a timeout: no answer, no charge known
+    assert tokens(server) == pytest.approx(500)
+    shared.acquire("Q")
+    assert clock.sleeps == []

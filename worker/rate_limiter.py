@@ -109,6 +109,16 @@ return tostring(tokens)
 """
 
 
+_RELEASE = _REFILL + """
+-- ARGV: 1 reservation id, 3 first maximum, 4 first rate (as _REFILL reads them)
+local entry = redis.call('HGET', KEYS[3], ARGV[1])
+redis.call('HDEL', KEYS[3], ARGV[1])
+if entry then tokens = math.min(max, tokens + tonumber(string.match(entry, '([^:]+):'))) end
+redis.call('HSET', KEYS[1], 'tokens', tokens, 'at', now, 'max', max, 'rate', rate)
+return tostring(tokens)
+"""
+
+
 class SharedBudget:
     """The `Budget` of worker/shopify/client.py for one shop, shared through Redis."""
 
@@ -117,6 +127,7 @@ class SharedBudget:
         self.sleep = sleep
         self._acquire = client.register_script(_ACQUIRE)
         self._settle = client.register_script(_SETTLE)
+        self._release = client.register_script(_RELEASE)
         self._reservation = threading.local()
 
     def acquire(self, operation: str) -> float:
@@ -141,6 +152,16 @@ class SharedBudget:
             _number(cost.get("requestedQueryCost")), _number(cost.get("actualQueryCost")),
             _number(status.get("currentlyAvailable")), _number(status.get("maximumAvailable")),
             _number(status.get("restoreRate"))])
+
+
+    def release(self, operation: str) -> None:
+        """Gives the reservation back when no answer came (5xx, timeout): the next answer's
+        `currentlyAvailable` corrects the model if Shopify did charge it."""
+        reservation = getattr(self._reservation, "id", None)
+        self._reservation.id = None
+        if reservation:
+            # _REFILL reads the first maximum and rate from ARGV[3] and ARGV[4].
+            self._release(keys=self.keys, args=[reservation, "", FIRST_MAXIMUM, FIRST_RESTORE_RATE])
 
 
 def _number(value) -> str:

@@ -22,7 +22,7 @@ from typing import Protocol
 
 import requests
 
-from worker.errors import PermanentShopifyError, RetryableShopifyError, ShopifyUserErrors
+from worker.errors import PermanentShopifyError, RetryableShopifyError, ShopifyError, ShopifyUserErrors
 from worker.metrics import Metrics
 from worker.settings import Shop
 
@@ -39,6 +39,8 @@ class Budget(Protocol):
     def acquire(self, operation: str) -> None: ...
 
     def settle(self, operation: str, cost: dict | None) -> None: ...
+
+    def release(self, operation: str) -> None: ...
 
 
 def jitter(attempt: int, cap: float = 2.0) -> float:
@@ -81,7 +83,12 @@ class ShopifyClient:
         while True:
             if self.budget:
                 self.budget.acquire(operation)
-            body, status, request_id = self._post(operation, document, variables)
+            try:
+                body, status, request_id = self._post(operation, document, variables)
+            except ShopifyError:
+                if self.budget:
+                    self.budget.release(operation)
+                raise
             cost = (body.get("extensions") or {}).get("cost")
             if self.budget:
                 self.budget.settle(operation, cost)
