@@ -147,10 +147,11 @@ class Replacer:
                 draft = self._complete(request_id, draft, lock)
             lock.extend()
             self._release_original(request, order["id"], add=ISSUED_TAG, remove=FAILED_TAG)
-            self.state.update(request_id, status="done", finished_at=time.time())
+            # Journal first: whoever sees the final status finds its journal entry.
             self.state.journal(request_id, "done", order=order["name"],
                                replacement=(draft.get("order") or {}).get("name"), draft=draft["id"],
                                reason=request.get("reason_code") or request.get("reason"))
+            self.state.update(request_id, status="done", finished_at=time.time())
             log.info("replacement done", extra={"request_id": request_id, "order": order["name"],
                                                 "replacement": (draft.get("order") or {}).get("name")})
             self._count(request, "held" if draft.get("hold") else "completed")
@@ -253,8 +254,8 @@ class Replacer:
                 self._release_original(record["request"], order_id, add=FAILED_TAG, remove=ISSUED_TAG)
             except ShopifyUserErrors as error:
                 log.warning("could not tag the original", extra={"request_id": request_id, "error": str(error)})
-        self.state.update(request_id, status="failed", finished_at=time.time())
         self.state.journal(request_id, "failed", reason=reason)
+        self.state.update(request_id, status="failed", finished_at=time.time())
         self._count(record["request"], "failed")
         return "failed"
 
