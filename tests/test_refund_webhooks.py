@@ -9,6 +9,7 @@ import pytest
 from tests.canned_shopify import CannedShopify
 from tests.conftest import make_settings
 from tests.payloads import graphql_order, sample, shopify_headers
+from web import create_app
 from worker.errors import RetryableShopifyError
 from worker.planner import PlanError, plan_replacement
 from worker.replacement import Replacer
@@ -49,6 +50,16 @@ def test_refund_without_the_keyword_or_without_lines_is_ignored(app, send_task):
     assert post(app, refund(None), "refunds/create", "wh-2").json["status"] == "ignored"
     assert post(app, refund(refund_line_items=[]), "refunds/create", "wh-3").json == {
         "status": "ignored", "reason": "refund has no line items to replace"}
+    send_task.assert_not_called()
+
+
+@pytest.mark.parametrize("note", ["Restocked with request replace-me-1", "Shipping refunded with request replace-7"])
+def test_the_services_own_refunds_never_trigger_it_whatever_the_keyword(send_task, note):
+    app = create_app(make_settings(REFUND_KEYWORD="request"), redis_client=fakeredis.FakeRedis())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(app.extensions["intake"].celery, "send_task", send_task)
+        assert post(app, refund(note), "refunds/create").json == {
+            "status": "ignored", "reason": "refund made by this service"}
     send_task.assert_not_called()
 
 

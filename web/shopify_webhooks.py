@@ -9,7 +9,7 @@ from web.errors import InvalidSignature, UnknownShop, ValidationFailed
 from web.receiver import Outcome, Receiver
 from web.signatures import matches_any
 from worker.planner import REFUND_SOURCE
-from worker.recipe import reason_from_trigger
+from worker.recipe import SERVICE_REFUND_NOTE, reason_from_trigger
 from worker.tags import find_trigger
 
 blueprint = Blueprint("shopify_webhooks", __name__)
@@ -118,6 +118,8 @@ def refund_created(settings, body) -> Outcome:
     """A refund whose note holds REFUND_KEYWORD: the customer wants the refunded units again."""
     refund = load(RefundSchema(), body)
     note = (refund["note"] or "").strip()
+    if SERVICE_REFUND_NOTE.fullmatch(note):
+        return Outcome.ignore("refund made by this service")
     if settings.refund_keyword.lower() not in note.lower():
         return Outcome.ignore(f"refund note does not contain {settings.refund_keyword!r}")
     quantities: dict[int, int] = {}

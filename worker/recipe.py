@@ -7,6 +7,7 @@ requests the small dicts the tasks carry. worker/recipe_steps.py sends what is d
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -20,6 +21,8 @@ OTHER = "other"
 # for the service's own refunds too, and such a note would ask for another replacement.
 STAFF_NOTE_MAX = 255
 # Nothing has left the warehouse in these states: cancelling voids the order cleanly.
+# The notes of the refunds this service makes; a refunds/create webhook carrying one is our own echo.
+SERVICE_REFUND_NOTE = re.compile(r"(Restocked|Shipping refunded) with request \S+")
 CANCELLABLE = frozenset({"UNFULFILLED", "OPEN", "RESTOCKED", "ON_HOLD", "SCHEDULED"})
 PAYMENTS = ("SALE", "CAPTURE")
 
