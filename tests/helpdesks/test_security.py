@@ -100,10 +100,11 @@ def test_unknown_provider_is_not_found(app, send_task):
     assert post(app, "zendesk", body, headers, path="/webhooks/helpdesk/nosuchdesk").status_code == 404
 
 
-def test_unknown_shop_is_forbidden(app, send_task):
+def test_unknown_shop_is_forbidden_only_with_a_valid_signature(app, send_task):
     body, headers = signed("zendesk")
-    response = post(app, "zendesk", body, headers, path="/webhooks/helpdesk/zendesk?shop=other.myshopify.com")
-    assert response.status_code == 403
+    path = "/webhooks/helpdesk/zendesk?shop=other.myshopify.com"
+    assert post(app, "zendesk", body, headers, path=path).status_code == 403
+    assert post(app, "zendesk", body + b" ", headers, path=path).status_code == 401
     send_task.assert_not_called()
 
 

@@ -28,5 +28,7 @@ def receive(provider: str):
         raise UnknownProvider()
     shop = settings.shop(request.args["shop"]) if "shop" in request.args else settings.default_shop
     if shop is None:
+        # Signature first: an unsigned caller must not learn which shops are configured.
+        RECEIVERS[provider](settings, secrets, settings.default_shop).verify(request, request.get_data(cache=True))
         raise UnknownShop()
     return RECEIVERS[provider](settings, secrets, shop).receive(request)
