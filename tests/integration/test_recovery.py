@@ -126,3 +126,15 @@ def test_a_celery_worker_that_dies_is_started_again_by_the_procfile_command(web,
         assert "celery worker exited with -9; starting it again" in process.output()
     finally:
         process.stop()
+
+
+def test_the_journal_command_shows_each_request_and_its_outcome(state, service_env):
+    state.journal("admin-1-1", "received", order="#1001")
+    state.journal("admin-1-1", "failed", reason="order #1001 is cancelled")
+    state.journal("api-2", "done", replacement="#1002")
+
+    lines = [json.loads(line) for line in run_module("worker.journal", service_env, "--status", "failed").splitlines()]
+    assert [(e["request_id"], e["event"], e["detail"]) for e in lines] == [
+        ("admin-1-1", "failed", {"reason": "order #1001 is cancelled"})]
+    one = [json.loads(line) for line in run_module("worker.journal", service_env, "--request", "api-2").splitlines()]
+    assert [(e["event"], e["detail"]) for e in one] == [("done", {"replacement": "#1002"})]
