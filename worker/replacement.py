@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -48,7 +49,7 @@ class Replacer:
     shop: Shop
     client: ShopifyClient
     state: State
-    sleep: callable = time.sleep
+    sleep: Callable[[float], None] = time.sleep
     metrics: Metrics | None = None
     # The order `_admin_request` has just read, used once by the same task instead of reading it again.
     _just_read: dict | None = field(default=None, init=False, repr=False)
@@ -80,7 +81,7 @@ class Replacer:
         legacy = order_id.rsplit("/", 1)[-1]
         with self.state.lock(f"order:{self.shop.domain}:{legacy}"):
             current, generation, release = self.state.current_for_order(self.shop.domain, legacy)
-            if current and self.state.get(current)["status"] not in FINAL:
+            if current and (self.state.get(current) or {}).get("status", "done") not in FINAL:
                 return current
             order = self._read_order(order_id)
             trigger = find_trigger(order["tags"], self.settings.replacement_tag) if order else None
