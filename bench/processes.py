@@ -4,7 +4,6 @@ a private redis-server and `celery worker` processes from tests/harness.py."""
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -12,7 +11,7 @@ from pathlib import Path
 
 import requests
 
-from tests.harness import ROOT, RedisServer, Workers, free_port, wait_until
+from tests.harness import ROOT, RedisServer, Workers, free_port, stop_process_group, wait_until
 from tests.payloads import SECRET, SHOP
 
 TOKEN = "shpat_bench"
@@ -54,13 +53,7 @@ class _Process:
         wait_until(answers, 30, message=f"{self.name} to answer")
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(10)
+        stop_process_group(self.process)
 
 
 class SandboxProcess(_Process):

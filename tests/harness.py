@@ -70,6 +70,17 @@ class RedisServer:
         return redis.Redis.from_url(self.url)
 
 
+def stop_process_group(process: subprocess.Popen | None, grace_seconds: float = 20) -> None:
+    """SIGTERM a process started in a session of its own, with its children; SIGKILL after the grace."""
+    if process and process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(grace_seconds)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(10)
+
+
 def children(pid: int) -> list[int]:
     result = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
     return [int(child) for child in result.stdout.split()]
@@ -122,9 +133,4 @@ class Workers:
             self.process.wait(10)
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        stop_process_group(self.process)

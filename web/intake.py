@@ -25,13 +25,14 @@ return 1
 class Intake:
     def __init__(self, client: redis.Redis, celery: Celery, dedupe_seconds: int):
         self.client = client
+        self.mark_all = client.register_script(_MARK_ALL)
         self.celery = celery
         self.dedupe_seconds = dedupe_seconds
 
     def accept(self, dedupe_keys: list[str], task: str, args: list) -> str:
         keys = [f"rw:seen:{key}" for key in dedupe_keys]
         try:
-            if keys and not self.client.eval(_MARK_ALL, len(keys), *keys, self.dedupe_seconds):
+            if keys and not self.mark_all(keys=keys, args=[self.dedupe_seconds]):
                 return "duplicate"
         except redis.RedisError as error:
             log.warning("dedupe store unreachable", extra={"error": type(error).__name__})
