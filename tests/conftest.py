@@ -1,12 +1,12 @@
 import io
 import json
 import logging
-from unittest import mock
 
 import fakeredis
 import pytest
 
 from tests.payloads import SECRET, SHOP
+from tests.queued import QueuedTasks
 from web import create_app
 from worker.logs import json_handler
 from worker.settings import Settings
@@ -37,14 +37,15 @@ def redis_client():
 
 @pytest.fixture
 def app(settings, redis_client):
-    """The web app on a fake Redis; with `send_task`, nothing is published."""
+    """The web app on a fake Redis."""
     return create_app(settings, redis_client=redis_client)
 
 
 @pytest.fixture
-def send_task(app):
-    with mock.patch.object(app.extensions["intake"].celery, "send_task") as send:
-        yield send
+def queued(app) -> QueuedTasks:
+    """The tasks `app` queued for the workers, read back from its Redis."""
+    return QueuedTasks(app.extensions["intake"].client)
+
 
 
 @pytest.fixture

@@ -3,10 +3,11 @@
 from unittest import mock
 
 import fakeredis
-import kombu.exceptions
 import pytest
+import redis
 
 from tests.conftest import make_settings
+from tests.queued import QueuedTasks
 from web import create_app
 from worker.state import State
 
@@ -18,7 +19,7 @@ def post(app, body, headers=AUTH, **kwargs):
     return app.test_client().post("/api/replacements", json=body, headers=headers, **kwargs)
 
 
-def test_one_order_is_recorded_queued_and_readable_at_once(app, send_task, redis_client):
+def test_one_order_is_recorded_queued_and_readable_at_once(app, queued, redis_client):
     body = {"order": "#1001", "reason": "lost by the carrier", "lines": [{"sku": "IPOD2008RED", "quantity": 1}],
             "shipping_address": {"address1": "1 New Road", "city": "Austin", "countryCode": "US"}}
 
@@ -29,28 +30,28 @@ def test_one_order_is_recorded_queued_and_readable_at_once(app, send_task, redis
     assert response.json == {"request_id": request_id, "status": "queued"}
     signal = {"shop": "example.myshopify.com", "source": "api", "source_label": "API", "request_id": request_id,
               **body}
-    send_task.assert_called_once_with("worker.tasks.handle_signal", args=[signal])
+    queued.assert_called_once_with("worker.tasks.handle_signal", args=[signal])
     # Recorded as the worker would record it, with the recipe's choices fixed.
     assert State(redis_client).get(request_id)["request"] == {**signal, "shipping": "zero"}
     status = app.test_client().get(f"/api/replacements/{request_id}", headers=AUTH)
     assert status.json == {"request_id": request_id, "status": "queued", "order": "#1001"}
 
 
-def test_the_same_body_or_the_same_idempotency_key_is_a_duplicate(app, send_task):
+def test_the_same_body_or_the_same_idempotency_key_is_a_duplicate(app, queued):
     first = post(app, {"order": 1001, "reason": "lost"}).json
     assert post(app, {"reason": "lost", "order": "1001"}).json == {**first, "status": "duplicate"}
     keyed = post(app, {"order": "#1001"}, headers={**AUTH, "Idempotency-Key": "incident-7"}).json
     assert keyed["request_id"] != first["request_id"]
     assert post(app, {"order": "#1001"}, headers={**AUTH, "Idempotency-Key": "incident-7"}).json["status"] == (
         "duplicate")
-    assert send_task.call_count == 2
+    assert queued.call_count == 2
 
     reused = post(app, {"order": "#1002"}, headers={**AUTH, "Idempotency-Key": "incident-7"})
     assert reused.status_code == 422
     assert reused.json["fields"] == {"Idempotency-Key": ["was used before with another body"]}
 
 
-def test_a_batch_is_one_request_per_order_and_a_resubmission_adds_none(app, send_task):
+def test_a_batch_is_one_request_per_order_and_a_resubmission_adds_none(app, queued):
     body = {"orders": ["#1001", 1002, {"order": "gid://shopify/Order/3", "reason": "crushed"}, "#1001"],
             "reason": "pallet lost"}
 
@@ -60,13 +61,13 @@ def test_a_batch_is_one_request_per_order_and_a_resubmission_adds_none(app, send
     assert first.json["batch_id"].startswith("batch-")
     assert len(first.json["request_ids"]) == 3
     assert (first.json["queued"], first.json["duplicate"]) == (3, 0)
-    reasons = [call.kwargs["args"][0]["reason"] for call in send_task.call_args_list]
+    reasons = [call.kwargs["args"][0]["reason"] for call in queued.call_args_list]
     assert reasons == ["pallet lost", "pallet lost", "crushed"]
 
     again = post(app, body)
 
     assert again.json == {**first.json, "queued": 0, "duplicate": 3}
-    assert send_task.call_count == 3
+    assert queued.call_count == 3
     batch = app.test_client().get(f"/api/replacements/{first.json['batch_id']}", headers=AUTH).json
     assert batch["counts"] == {"queued": 3}
     assert [r["order"] for r in batch["requests"]] == ["#1001", "1002", "gid://shopify/Order/3"]
@@ -93,17 +94,17 @@ def test_status_of_done_held_and_failed_requests(app, redis_client):
 
 @pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": TOKEN},
                                      {"Authorization": f"Basic {TOKEN}"}])
-def test_a_missing_or_bad_token_is_401_and_nothing_is_queued(app, send_task, headers):
+def test_a_missing_or_bad_token_is_401_and_nothing_is_queued(app, queued, headers):
     response = post(app, {"order": "#1001"}, headers=headers)
 
     assert response.status_code == 401
     assert response.json == {"status": "error", "error": "missing or bad bearer token"}
     assert response.headers["WWW-Authenticate"] == "Bearer"
     assert app.test_client().get("/api/replacements/x", headers=headers).status_code == 401
-    send_task.assert_not_called()
+    queued.assert_not_called()
 
 
-def test_without_api_token_the_api_does_not_exist(send_task):
+def test_without_api_token_the_api_does_not_exist(queued):
     app = create_app(make_settings(API_TOKEN=""), redis_client=fakeredis.FakeRedis())
     response = app.test_client().post("/api/replacements", json={"order": "#1001"}, headers=AUTH)
     assert response.status_code == 404
@@ -126,12 +127,12 @@ def test_without_api_token_the_api_does_not_exist(send_task):
     ({"order": "#1001", "shop": "other.myshopify.com"}, {"shop": ["is not a configured shop"]}),
     (["#1001"], {"_schema": ["must be a JSON object"]}),
 ])
-def test_a_malformed_body_is_422_naming_the_field(app, send_task, body, fields):
+def test_a_malformed_body_is_422_naming_the_field(app, queued, body, fields):
     response = post(app, body)
 
     assert response.status_code == 422
     assert response.json["fields"] == fields
-    send_task.assert_not_called()
+    queued.assert_not_called()
 
 
 def test_a_batch_over_the_limit_is_refused():
@@ -142,16 +143,14 @@ def test_a_batch_over_the_limit_is_refused():
 
 
 def test_a_failed_enqueue_is_503_and_leaves_no_record(app, redis_client):
-    with mock.patch.object(app.extensions["intake"].celery, "send_task",
-                           side_effect=kombu.exceptions.OperationalError("down")):
+    with mock.patch.object(app.extensions["intake"], "mark_and_push", side_effect=redis.ConnectionError("down")):
         response = post(app, {"order": "#1001"})
     assert response.status_code == 503
-    with mock.patch.object(app.extensions["intake"].celery, "send_task"):
-        retried = post(app, {"order": "#1001"})
+    retried = post(app, {"order": "#1001"})
     assert retried.json["status"] == "queued"
 
 
-def test_a_reason_code_is_resolved_when_the_request_is_recorded(app, send_task, redis_client):
+def test_a_reason_code_is_resolved_when_the_request_is_recorded(app, queued, redis_client):
     request_id = post(app, {"order": "#1001", "reason": "lost"}).json["request_id"]
     assert State(redis_client).get(request_id)["request"]["reason_code"] == "lost"
 
@@ -160,7 +159,7 @@ def test_without_redis_the_api_answers_503():
     server = fakeredis.FakeServer()
     app = create_app(make_settings(), redis_client=fakeredis.FakeRedis(server=server))
     server.connected = False
-    with mock.patch.object(app.extensions["intake"].celery, "send_task") as send_task:
-        assert post(app, {"order": "#1001"}).status_code == 503
-        assert app.test_client().get("/api/replacements/api-1", headers=AUTH).status_code == 503
-    send_task.assert_not_called()
+    assert post(app, {"order": "#1001"}).status_code == 503
+    assert app.test_client().get("/api/replacements/api-1", headers=AUTH).status_code == 503
+    server.connected = True
+    QueuedTasks(app.extensions["intake"].client).assert_not_called()

@@ -9,6 +9,7 @@ import pytest
 from tests.canned_shopify import CannedShopify
 from tests.conftest import make_settings
 from tests.payloads import graphql_order, sample, shopify_headers
+from tests.queued import QueuedTasks
 from web import create_app
 from worker.errors import RetryableShopifyError
 from worker.planner import PlanError, plan_replacement
@@ -29,41 +30,39 @@ def refund(note: str = "wrong size, please replace", **changes) -> dict:
     return body
 
 
-def test_refund_asking_for_a_replacement_queues_exactly_its_refunded_lines(app, send_task):
+def test_refund_asking_for_a_replacement_queues_exactly_its_refunded_lines(app, queued):
     response = post(app, refund(), "refunds/create")
 
     assert response.json == {"status": "queued"}
-    send_task.assert_called_once_with("worker.tasks.handle_signal", args=[{
+    queued.assert_called_once_with("worker.tasks.handle_signal", args=[{
         "source": "refund", "source_label": "refund 929361472", "request_id": "refund-929361472",
         "order": "gid://shopify/Order/450789469", "reason": "wrong size, please replace",
         "lines": [{"line_item_id": 518995019, "quantity": 1}], "shop": "example.myshopify.com"}])
 
 
 @pytest.mark.parametrize("note", ["REPLACE", "Customer wants a Replacement"])
-def test_the_keyword_is_found_in_any_case(app, send_task, note):
+def test_the_keyword_is_found_in_any_case(app, queued, note):
     assert post(app, refund(note), "refunds/create").json == {"status": "queued"}
 
 
-def test_refund_without_the_keyword_or_without_lines_is_ignored(app, send_task):
+def test_refund_without_the_keyword_or_without_lines_is_ignored(app, queued):
     assert post(app, refund("wrong size"), "refunds/create").json == {
         "status": "ignored", "reason": "refund note does not contain 'replace'"}
     assert post(app, refund(None), "refunds/create", "wh-2").json["status"] == "ignored"
     assert post(app, refund(refund_line_items=[]), "refunds/create", "wh-3").json == {
         "status": "ignored", "reason": "refund has no line items to replace"}
-    send_task.assert_not_called()
+    queued.assert_not_called()
 
 
 @pytest.mark.parametrize("note", ["Restocked with request replace-me-1", "Shipping refunded with request replace-7"])
-def test_the_services_own_refunds_never_trigger_it_whatever_the_keyword(send_task, note):
+def test_the_services_own_refunds_never_trigger_it_whatever_the_keyword(note):
     app = create_app(make_settings(REFUND_KEYWORD="request"), redis_client=fakeredis.FakeRedis())
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(app.extensions["intake"].celery, "send_task", send_task)
-        assert post(app, refund(note), "refunds/create").json == {
-            "status": "ignored", "reason": "refund made by this service"}
-    send_task.assert_not_called()
+    assert post(app, refund(note), "refunds/create").json == {
+        "status": "ignored", "reason": "refund made by this service"}
+    QueuedTasks(app.extensions["intake"].client).assert_not_called()
 
 
-def test_malformed_refund_names_the_field(app, send_task):
+def test_malformed_refund_names_the_field(app, queued):
     body = refund()
     body["refund_line_items"][0]["quantity"] = "1"
     response = post(app, body, "refunds/create")
@@ -71,12 +70,12 @@ def test_malformed_refund_names_the_field(app, send_task):
     assert response.json["fields"] == {"refund_line_items": {"0": {"quantity": ["Not a valid integer."]}}}
 
 
-def test_cancelled_order_queues_the_draft_clean_up(app, send_task):
+def test_cancelled_order_queues_the_draft_clean_up(app, queued):
     body = sample("order-cancelled.rest-2026-07.json")
 
     assert post(app, body, "orders/cancelled").json == {"status": "queued"}
 
-    send_task.assert_called_once_with("worker.tasks.handle_cancelled", args=[
+    queued.assert_called_once_with("worker.tasks.handle_cancelled", args=[
         {"order": "gid://shopify/Order/450789469", "shop": "example.myshopify.com"}])
 
 

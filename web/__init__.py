@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import redis
-from celery import Celery
 from flask import Flask
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from web import api, delivery_ids, health, helpdesks, metrics, shopify_webhooks
 from web.errors import register_error_handlers
 from web.intake import Intake
-from worker.celery_app_config import celery_config
+from worker.celery_app_config import QUEUE
 from worker.embedded_redis import ensure_embedded_redis
 from worker.metrics import Metrics
 from worker.settings import Settings
@@ -22,10 +23,11 @@ def create_app(settings: Settings | None = None, redis_client: redis.Redis | Non
     app = Flask(__name__)
     app.config["SETTINGS"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
-    publisher = Celery("replacement_web")
-    publisher.conf.update(celery_config(settings, publisher=True))
-    client = redis_client or redis.Redis.from_url(settings.redis_url, socket_connect_timeout=0.5, socket_timeout=0.5)
-    app.extensions["intake"] = Intake(client, publisher, settings.dedupe_hours * 3600)
+    # The web tier answers within a second even with Redis gone (Shopify gives up at 5 s): one
+    # retry, at once, for a connection that Redis closed while idle; then 503.
+    client = redis_client or redis.Redis.from_url(settings.redis_url, socket_connect_timeout=0.5, socket_timeout=0.5,
+                                                  retry=Retry(NoBackoff(), 1))
+    app.extensions["intake"] = Intake(client, QUEUE, settings.dedupe_hours * 3600)
     app.extensions["metrics"] = Metrics(client)
     app.extensions["webhook_tally"] = metrics.WebhookTally(app.extensions["metrics"])
     register_error_handlers(app)

@@ -1,53 +1,46 @@
-"""Dedupe then enqueue: mark, publish, and undo the mark if publishing fails, so a 503
-leaves no trace and the sender's retry goes through."""
+"""Dedupe and enqueue in one Lua script, one round trip: the delivery's marks are set and its
+task pushed together or not at all, so a 503 leaves no trace and the sender's retry goes through,
+and a lost answer is harmless (the retry finds the marks and answers `duplicate`)."""
 
 from __future__ import annotations
 
 import logging
 
 import redis
-from celery import Celery
 
 from web.errors import QueueUnavailable
+from web.task_message import task_message
 
 log = logging.getLogger(__name__)
 
-# Set every key only if none exists: one delivery may be known under several ids.
-_MARK_ALL = """
-for i, key in ipairs(KEYS) do
-  if redis.call('exists', key) == 1 then return 0 end
+# KEYS[1] the queue, KEYS[2..] the delivery's marks (one delivery may be known under several
+# ids); ARGV[1] how long marks live, ARGV[2] the task message. 1 queued, 0 duplicate.
+_MARK_AND_PUSH = """
+for i = 2, #KEYS do
+  if redis.call('exists', KEYS[i]) == 1 then return 0 end
 end
-for i, key in ipairs(KEYS) do redis.call('set', key, '1', 'EX', ARGV[1]) end
+for i = 2, #KEYS do redis.call('set', KEYS[i], '1', 'EX', ARGV[1]) end
+redis.call('lpush', KEYS[1], ARGV[2])
 return 1
 """
 
 
 class Intake:
-    def __init__(self, client: redis.Redis, celery: Celery, dedupe_seconds: int):
+    def __init__(self, client: redis.Redis, queue: str, dedupe_seconds: int):
         self.client = client
-        self.mark_all = client.register_script(_MARK_ALL)
-        self.celery = celery
+        self.mark_and_push = client.register_script(_MARK_AND_PUSH)
+        self.queue = queue
         self.dedupe_seconds = dedupe_seconds
 
     def accept(self, dedupe_keys: list[str], task: str, args: list) -> str:
-        keys = [f"rw:seen:{key}" for key in dedupe_keys]
+        keys = [self.queue] + [f"rw:seen:{key}" for key in dedupe_keys]
+        message = task_message(task, args, self.queue)
         try:
-            if keys and not self.mark_all(keys=keys, args=[self.dedupe_seconds]):
-                return "duplicate"
+            queued = self.mark_and_push(keys=keys, args=[self.dedupe_seconds, message])
         except redis.RedisError as error:
-            log.warning("dedupe store unreachable", extra={"error": type(error).__name__})
+            log.warning("queue unreachable", extra={"task": task, "error": type(error).__name__})
             raise QueueUnavailable() from error
-        try:
-            self.celery.send_task(task, args=args)
-        except Exception as error:  # kombu raises many kinds; every one means "not queued"
-            log.warning("enqueue failed", extra={"task": task, "error": type(error).__name__})
-            try:
-                if keys:
-                    self.client.delete(*keys)
-            except redis.RedisError:
-                log.warning("could not undo the dedupe mark", extra={"task": task})
-            raise QueueUnavailable() from error
-        return "queued"
+        return "queued" if queued else "duplicate"
 
     def ready(self) -> bool:
         try:

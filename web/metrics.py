@@ -6,10 +6,10 @@ import atexit
 import threading
 from collections import Counter
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, g, request
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from web.shopify_webhooks import TOPICS, shopify_header
+from web.shopify_webhooks import TOPICS, topic_of
 from worker.metrics import Metrics, render
 from worker.settings import HELPDESK_PROVIDERS
 
@@ -64,7 +64,7 @@ def count_webhook(response: Response) -> Response:
 def _sender_and_topic() -> tuple[str, str]:
     """Label values come from the request, so they are bounded to known names (cardinality)."""
     if request.path == "/webhooks/shopify":
-        topic = (shopify_header(request, "Topic") or "").strip().lower()
+        topic = topic_of(request)
         return "shopify", topic if topic in TOPICS else "other"
     provider = (request.view_args or {}).get("provider", "")
     return (provider if provider in HELPDESK_PROVIDERS else "other"), ""
@@ -72,5 +72,5 @@ def _sender_and_topic() -> tuple[str, str]:
 
 def _outcome(response: Response) -> str:
     if response.status_code == 200:
-        return str((response.get_json(silent=True) or {}).get("status", "ok"))
+        return g.get("webhook_status", "ok")  # set by the receiver: re-reading the answer cost a JSON parse
     return f"http_{response.status_code}"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+import msgspec
 from flask import Blueprint, Request, current_app, request
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
-from web.errors import InvalidSignature, UnknownShop, ValidationFailed
-from web.receiver import Outcome, Receiver
+from web.errors import InvalidSignature, NotJSON, UnknownShop, ValidationFailed
+from web.receiver import Outcome, Receiver, parse_json
 from web.signatures import matches_any
 from worker.planner import REFUND_SOURCE
 from worker.recipe import SERVICE_REFUND_NOTE, reason_from_trigger
@@ -39,7 +42,32 @@ class OrderSchema(Schema):
     updated_at = fields.String(load_default=None)
 
 
-ORDER_SCHEMA = OrderSchema()  # orders/updated is Shopify's busiest topic: build its schema once
+ORDER_SCHEMA = OrderSchema()
+
+
+class OrderUpdate(msgspec.Struct):
+    """What the service reads of an orders/updated body: OrderSchema's fields, decoded in one pass
+    that checks the whole body is JSON but builds none of the rest (line items, addresses: ~20 kB)."""
+
+    id: Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]  # as orjson: larger ones are floats
+    name: str
+    tags: str
+    admin_graphql_api_id: str | None = None
+    updated_at: str | None = None
+
+
+_ORDER_DECODER = msgspec.json.Decoder(OrderUpdate)
+
+
+def decode_order(raw: bytes) -> dict:
+    """orders/updated is Shopify's busiest topic, mostly edits without the trigger tag: decoding
+    only these fields takes 10 µs where parsing the whole body takes 37 and marshmallow 9 more."""
+    try:
+        return msgspec.structs.asdict(_ORDER_DECODER.decode(raw))
+    except msgspec.ValidationError:
+        return load(ORDER_SCHEMA, parse_json(raw))  # rare: marshmallow names the fields at fault
+    except msgspec.DecodeError:
+        raise NotJSON() from None
 
 
 class ShopifyReceiver(Receiver):
@@ -55,8 +83,11 @@ class ShopifyReceiver(Receiver):
         if not matches_any(shop.webhook_secrets, raw, signature):
             raise InvalidSignature()
 
+    def decode(self, request: Request, raw: bytes):
+        return decode_order(raw) if topic_of(request) == "orders/updated" else parse_json(raw)
+
     def extract(self, request: Request, body) -> Outcome:
-        topic = (shopify_header(request, "Topic") or "").strip().lower()
+        topic = topic_of(request)
         handler = TOPICS.get(topic)
         if handler is None:
             return Outcome.ignore(f"topic {topic or '(none)'} is not handled")
@@ -66,6 +97,10 @@ class ShopifyReceiver(Receiver):
             outcome.signal["shop"] = shop
             outcome.dedupe_keys = _delivery_keys(request, shop, topic) + outcome.dedupe_keys
         return outcome
+
+
+def topic_of(request: Request) -> str:
+    return (shopify_header(request, "Topic") or "").strip().lower()
 
 
 def _delivery_keys(request: Request, shop: str, topic: str) -> list[str]:
@@ -86,8 +121,8 @@ def load(schema: Schema, body) -> dict:
         raise ValidationFailed(error.messages) from None
 
 
-def order_updated(settings, body) -> Outcome:
-    order = load(ORDER_SCHEMA, body)
+def order_updated(settings, order: dict) -> Outcome:
+    """`order` comes from `decode_order`, validated."""
     trigger = find_trigger(order["tags"], settings.replacement_tag)
     if trigger is None:
         return Outcome.ignore(f"order has no {settings.replacement_tag} tag")

@@ -13,6 +13,7 @@ TASK_SOFT_LIMIT = 40
 TASK_HARD_LIMIT = 45
 RETRY_BACKOFF_MAX = 15
 VISIBILITY_TIMEOUT = 75
+QUEUE = "celery"  # the web tier pushes its tasks here itself (web/task_message.py)
 
 
 def celery_config(settings: Settings, publisher: bool = False) -> dict:
@@ -29,6 +30,7 @@ def celery_config(settings: Settings, publisher: bool = False) -> dict:
         },
         "task_publish_retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.1,
                                       "interval_max": 0.1},
+        "task_default_queue": QUEUE,
         "task_serializer": "json",
         "accept_content": ["json"],
         "task_ignore_result": True,

@@ -31,6 +31,11 @@ def _bound() -> dict:
     return _context.get() or {}
 
 
+def current() -> dict:
+    """The fields bound now (a copy): what a task published now carries to its worker."""
+    return dict(_bound())
+
+
 def push(**fields) -> Token:
     """Binds fields until `pop(token)`; for hooks that cannot wrap the work in `bind`."""
     return _context.set({**_bound(), **{k: v for k, v in fields.items() if v is not None}})

@@ -1,6 +1,5 @@
 """The web app with every helpdesk's secret configured, its queue mocked and its clock pinned."""
 
-from unittest import mock
 
 import fakeredis
 import pytest
@@ -20,8 +19,3 @@ def pinned_clock(monkeypatch):
 def app():
     return create_app(make_settings(**secret_env()), redis_client=fakeredis.FakeRedis())
 
-
-@pytest.fixture
-def send_task(app):
-    with mock.patch.object(app.extensions["intake"].celery, "send_task") as send:
-        yield send

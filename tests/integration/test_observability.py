@@ -2,6 +2,7 @@
 from webhook to task to Shopify call to result without a secret, token or address in it."""
 
 import json
+import logging
 
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -26,7 +27,8 @@ def log_lines(workers, since: int) -> list[dict]:
     return lines
 
 
-def test_metrics_and_logs_follow_a_replacement(web, shop, state, workers, json_log):
+def test_metrics_and_logs_follow_a_replacement(web, shop, state, workers, json_log, monkeypatch):
+    monkeypatch.setattr(logging.getLogger("web.receiver"), "level", logging.DEBUG)  # LOG_LEVEL=DEBUG
     log_start = len(workers.output())
     before = scrape(web)
     shop.tag(add=["needs-replacement"])
