@@ -47,7 +47,6 @@ def queued(app) -> QueuedTasks:
     return QueuedTasks(app.extensions["intake"].client)
 
 
-
 @pytest.fixture
 def json_log():
     """Log lines of this process at INFO, as the service's JSON handler writes them: `json_log()`

@@ -15,7 +15,7 @@ import uuid
 import orjson
 from celery.utils.nodenames import anon_nodename
 
-from worker.log_context import current, redacted
+from worker.log_context import carried_headers
 
 _OPTIONS = orjson.OPT_NON_STR_KEYS  # as kombu's json: a key 1001 travels as "1001"
 _NO_CALLBACKS = {"callbacks": None, "errbacks": None, "chain": None, "chord": None}
@@ -26,12 +26,10 @@ def task_message(task: str, args: list, queue: str, task_id: str | None = None) 
     headers = {
         "lang": "py", "task": task, "id": task_id, "shadow": None, "eta": None, "expires": None, "group": None,
         "group_index": None, "retries": 0, "timelimit": [None, None], "root_id": task_id, "parent_id": None,
-        # What Flower and `celery events` show of the task: its arguments without the customer.
-        "argsrepr": repr(redacted(args)), "kwargsrepr": "{}", "origin": anon_nodename(), "ignore_result": None,
-        "replaced_task_nesting": 0, "stamped_headers": None, "stamps": {},
+        "kwargsrepr": "{}", "origin": anon_nodename(), "ignore_result": None, "replaced_task_nesting": 0,
+        "stamped_headers": None, "stamps": {},
+        **carried_headers(args),  # what the before_task_publish hook adds to Celery's own messages
     }
-    if context := current():
-        headers["log_context"] = context
     body = orjson.dumps([args, {}, _NO_CALLBACKS], option=_OPTIONS)
     return orjson.dumps({
         "body": base64.b64encode(body).decode(),

@@ -31,9 +31,14 @@ def _bound() -> dict:
     return _context.get() or {}
 
 
-def current() -> dict:
-    """The fields bound now (a copy): what a task published now carries to its worker."""
-    return dict(_bound())
+def carried_headers(args: list | tuple | None) -> dict:
+    """What a task published now carries beyond Celery's own headers: the bound fields, for
+    its worker's log lines, and, given its arguments, what Flower and `celery events` show of
+    them (`argsrepr`), without the customer."""
+    headers = {HEADER: _bound()} if _bound() else {}
+    if args is not None:
+        headers["argsrepr"] = repr(redacted(list(args)))
+    return headers
 
 
 def push(**fields) -> Token:
@@ -89,11 +94,8 @@ def redacted(value: object) -> object:
 def _carry_context(headers: dict | None = None, body=None, **_) -> None:
     if headers is None:
         return
-    if _bound():
-        headers[HEADER] = _bound()
-    if "argsrepr" in headers and isinstance(body, tuple | list) and body:
-        # What Flower and `celery events` show of the task: its arguments without the customer.
-        headers["argsrepr"] = repr(redacted(list(body[0])))
+    args = body[0] if "argsrepr" in headers and isinstance(body, tuple | list) and body else None
+    headers.update(carried_headers(args))
 
 
 @task_prerun.connect
