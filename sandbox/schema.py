@@ -6,7 +6,7 @@ import threading
 
 from graphql import GraphQLSchema, build_schema
 
-from sandbox.shared_files import SCHEMA_FILE, shopify_dir
+from sandbox.vendored import schema_text
 
 _lock = threading.Lock()
 _schema: GraphQLSchema | None = None
@@ -16,5 +16,5 @@ def admin_schema() -> GraphQLSchema:
     global _schema
     with _lock:
         if _schema is None:
-            _schema = build_schema((shopify_dir() / SCHEMA_FILE).read_text())
+            _schema = build_schema(schema_text())
         return _schema

@@ -10,8 +10,8 @@ from decimal import Decimal
 from sandbox import addresses
 from sandbox.dates import parse_datetime
 from sandbox.money import ZERO, to_money
-from sandbox.shared_files import ORDER_SAMPLE, shopify_dir
 from sandbox.store import Store
+from sandbox.vendored import ORDER_SAMPLE
 
 SHOP = {
     "name": "Example Store",
@@ -28,7 +28,7 @@ SEED_AVAILABLE = 50
 
 @functools.cache
 def _order_sample_text() -> str:
-    return (shopify_dir() / ORDER_SAMPLE).read_text()
+    return ORDER_SAMPLE.read_text()
 
 
 def order_sample() -> dict:

@@ -1,4 +1,4 @@
-"""Payloads for tests: Shopify's own samples from shared/, plus helpers to sign them."""
+"""Payloads for tests: Shopify's own samples (vendor/shopify/samples), plus helpers to sign them."""
 
 from __future__ import annotations
 
@@ -6,18 +6,15 @@ import base64
 import copy
 import hashlib
 import hmac
-import json
-from pathlib import Path
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "shopify" / "samples"
-SCHEMA = SAMPLES.parent / "admin-2026-04.graphql"
+from sandbox import vendored
+
 SHOP = "example.myshopify.com"
 SECRET = "shpss_test_secret"
 
 
 def sample(name: str) -> dict:
-    data = json.loads((SAMPLES / name).read_text())
-    return copy.deepcopy(data.get("order") or data.get("refund"))
+    return copy.deepcopy(vendored.sample(name))
 
 
 def tagged_order(*extra_tags: str) -> dict:

@@ -5,7 +5,7 @@ import functools
 import graphql
 import pytest
 
-from tests.payloads import SCHEMA
+from sandbox.vendored import schema_text
 from worker.shopify import documents
 
 DOCUMENTS = {name: value for name, value in vars(documents).items() if name.isupper() and isinstance(value, str)}
@@ -13,7 +13,7 @@ DOCUMENTS = {name: value for name, value in vars(documents).items() if name.isup
 
 @functools.cache
 def schema() -> graphql.GraphQLSchema:
-    return graphql.build_schema(SCHEMA.read_text())
+    return graphql.build_schema(schema_text())
 
 
 def test_there_are_documents_to_check():

@@ -3,17 +3,16 @@
 import base64
 import hashlib
 import hmac
-import json
 
 import pytest
 import requests
 
-from sandbox.shared_files import ORDER_SAMPLE, shopify_dir
 from sandbox.testing import WebhookReceiver, running_sandbox
+from sandbox.vendored import sample
 
 ORDER_ID = 450789469
 SECRET = "shpss_sandbox_test"
-SAMPLE = json.loads((shopify_dir() / ORDER_SAMPLE).read_text())["order"]
+SAMPLE = sample("order-tags-updated.rest-2026-07.json")
 
 
 @pytest.fixture(scope="module")
