@@ -4,7 +4,7 @@ Flask endpoint that answers 200 to the same body, measured in the same run with 
 gunicorn settings and the same load generator (wrk); then p99 latency at a fixed rate.
 
 Two bodies: Shopify's full sample order (19 kB, what a subscription made by hand sends), and
-the same order cut to the fields `python -m worker.webhooks_setup` subscribes with
+the same order cut to the fields `python -m ops.webhooks` subscribes with
 (`includeFields`, about 200 bytes): what Shopify sends a service set up as the README says.
 A second baseline, `floor`, reads the body and LPUSHes it to Redis with redis-py: the least a
 relevant delivery must do, so that what is left between it and `relevant` is the service's own.
@@ -23,8 +23,8 @@ import requests
 from bench import wrk
 from bench.processes import Gunicorn, RedisServer, service_env, stop_all
 from bench.table import machine, table
+from replacements.subscriptions import ORDER_FIELDS
 from tests.payloads import shopify_headers, tagged_order
-from worker.subscriptions import ORDER_FIELDS
 
 TARGETS = {"bare": None, "floor": None, "relevant": 0.45, "irrelevant": 0.85}
 BODIES = ("subscribed", "full")

@@ -1,5 +1,5 @@
 """The real processes a benchmark runs, on loopback only: the sandbox store and gunicorn here,
-a private redis-server and `celery worker` processes from tests/harness.py."""
+a private redis-server and `celery worker` processes from devtools/processes.py."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import requests
 
-from tests.harness import ROOT, RedisServer, Workers, free_port, stop_process_group, wait_until
+from devtools.processes import ROOT, RedisServer, Workers, free_port, stop_process_group, wait_until
 from tests.payloads import SECRET, SHOP
 
 TOKEN = "shpat_bench"

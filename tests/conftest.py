@@ -5,11 +5,11 @@ import logging
 import fakeredis
 import pytest
 
+from core.logs import json_handler
+from core.settings import Settings
 from tests.payloads import SECRET, SHOP
 from tests.queued import QueuedTasks
 from web import create_app
-from worker.logs import json_handler
-from worker.settings import Settings
 
 
 def make_settings(**overrides) -> Settings:

@@ -6,10 +6,10 @@ import fakeredis
 import pytest
 import redis
 
+from core.store import State
 from tests.conftest import make_settings
 from tests.queued import QueuedTasks
 from web import create_app
-from worker.state import State
 
 TOKEN = "api-token-test"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from worker.cost_report import (
+from replacements.cost_report import (
     TooManyLines,
     exclusions,
     report_rows,
@@ -122,7 +122,7 @@ def test_a_replacement_with_more_lines_than_read_stops_the_report():
 
 
 def test_the_chart_is_a_png_even_for_an_empty_range(tmp_path):
-    from worker.report_chart import write_chart
+    from ops.report_chart import write_chart
 
     for name, chart_rows in (("some.png", rows()), ("none.png", [])):
         write_chart(chart_rows, tmp_path / name, "title")

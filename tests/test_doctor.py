@@ -2,8 +2,8 @@
 
 import pytest
 
+from ops.doctor import Check, persistence_check, redis_checks, run, scope_check, subscription_check
 from tests.conftest import make_settings
-from worker.doctor import Check, persistence_check, redis_checks, run, scope_check, subscription_check
 
 ENV = {"SHOPIFY_SHOP": "example.myshopify.com", "SHOPIFY_ACCESS_TOKEN": "shpat_x", "SHOPIFY_WEBHOOK_SECRET": "s"}
 SETTINGS_FIX = "set it in the environment (README, Configuration) and run the doctor again"
@@ -60,7 +60,7 @@ def test_subscriptions_missing_or_without_the_filter():
                  "includeFields": ["admin_graphql_api_id", "id"]}  # any order: Shopify may reorder them
     missing = subscription_check("s", settings, [filtered])
     assert (missing.status, missing.detail) == ("FAIL", "no subscription for REFUNDS_CREATE, ORDERS_CANCELLED")
-    assert missing.fix == "python -m worker.webhooks_setup https://<your host>/webhooks/shopify"
+    assert missing.fix == "python -m ops.webhooks https://<your host>/webhooks/shopify"
     stale = subscription_check("s", settings, [{**filtered, "filter": None}, refunds, cancelled])
     assert (stale.status, stale.detail) == (
         "warn", "ORDERS_UPDATED subscribed without the delivery filter or trimmed fields")

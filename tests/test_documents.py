@@ -6,7 +6,7 @@ import graphql
 import pytest
 
 from sandbox.vendored import schema_text
-from worker.shopify import documents
+from shopify import documents
 
 DOCUMENTS = {name: value for name, value in vars(documents).items() if name.isupper() and isinstance(value, str)}
 

@@ -5,7 +5,7 @@ import logging
 
 from celery import Celery
 
-from worker.log_context import bind
+from core.log_context import bind
 
 
 def test_bound_ids_reach_every_line_until_unbound(json_log):

@@ -5,7 +5,7 @@ import time
 import fakeredis
 from prometheus_client.parser import text_string_to_metric_families
 
-from worker.metrics import Metrics, render
+from core.metrics import Metrics, render
 
 
 def samples(client) -> dict:
@@ -58,7 +58,7 @@ def test_queue_depth_is_the_celery_list_length():
 
 
 def test_a_redis_outage_does_not_fail_the_counted_work(caplog):
-    caplog.set_level("WARNING", logger="worker.metrics")
+    caplog.set_level("WARNING", logger="core.metrics")
     server = fakeredis.FakeServer()
     server.connected = False
     Metrics(fakeredis.FakeRedis(server=server)).replacement("api", "failed")
@@ -66,7 +66,7 @@ def test_a_redis_outage_does_not_fail_the_counted_work(caplog):
 
 
 def test_the_worker_connection_gives_up_at_once_when_redis_is_down(caplog):
-    caplog.set_level("WARNING", logger="worker.metrics")
+    caplog.set_level("WARNING", logger="core.metrics")
     started = time.monotonic()
     Metrics.from_url("redis://127.0.0.1:9/0").task_retried("t")
     assert time.monotonic() - started < 1.0

@@ -6,11 +6,11 @@ import json
 
 import pytest
 
+from replacements.subscriptions import ORDER_FIELDS
 from tests.payloads import tagged_order
 from web.errors import NotJSON, ValidationFailed
 from web.receiver import parse_json
 from web.shopify_webhooks import ORDER_SCHEMA, decode_order, load
-from worker.subscriptions import ORDER_FIELDS
 
 FULL = tagged_order("needs-replacement")
 TRIMMED = {field: FULL[field] for field in ORDER_FIELDS}

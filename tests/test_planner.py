@@ -2,8 +2,8 @@ from decimal import Decimal
 
 import pytest
 
+from replacements.planner import PlanError, mailing_address_input, plan_replacement
 from tests.payloads import graphql_order
-from worker.planner import PlanError, mailing_address_input, plan_replacement
 
 REQUEST = {"request_id": "admin-450789469-1", "source": "admin_tag", "source_label": "admin tag",
            "reason": "arrived broken"}

@@ -5,10 +5,10 @@ from decimal import Decimal
 
 import pytest
 
+from replacements.planner import plan_replacement
+from replacements.policy import Facts, OutOfStock, Review, review
 from tests.conftest import make_settings
 from tests.payloads import graphql_order
-from worker.planner import plan_replacement
-from worker.policy import Facts, OutOfStock, Review, review
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 RED = "gid://shopify/ProductVariant/49148385"

@@ -3,12 +3,12 @@ a replacement can leave from. Shopify's answers are canned here; the sandbox has
 
 from datetime import UTC, datetime
 
+from replacements.planner import plan_replacement
+from shopify import documents as docs
 from tests.canned_shopify import CannedShopify
 from tests.conftest import make_settings
 from tests.payloads import graphql_order
-from worker.planner import plan_replacement
 from worker.policy_facts import available_to_ship, earlier_replacements, gather
-from worker.shopify import documents as docs
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 RED = "gid://shopify/ProductVariant/49148385"

@@ -5,8 +5,8 @@ import json
 import fakeredis
 import pytest
 
+from core.store import State
 from worker.privacy import handle
-from worker.state import State
 
 SHOP, OTHER = "example.myshopify.com", "other.myshopify.com"
 ADDRESS = {"address1": "Chestnut Street 92", "zip": "40202"}

@@ -5,9 +5,9 @@ import fakeredis
 import pytest
 from fakeredis.commands_mixins import server_mixin
 
-from worker.rate_limiter import HOLD_SECONDS, UNKNOWN_COST, SharedBudget
-from worker.settings import Shop
-from worker.shopify.client import ShopifyClient
+from core.settings import Shop
+from shopify.budget import HOLD_SECONDS, UNKNOWN_COST, SharedBudget
+from shopify.client import ShopifyClient
 
 SHOP = "example.myshopify.com"
 

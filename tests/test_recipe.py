@@ -5,16 +5,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.conftest import make_settings
-from tests.payloads import SHOP, graphql_order
-from web.helpdesks.base import ticket_outcome
-from web.helpdesks.ticket import Ticket
-from worker.doctor import shop_checks
-from worker.errors import PermanentShopifyError
-from worker.planner import plan_replacement
-from worker.policy import Facts, review
-from worker.presets import Preset
-from worker.recipe import (
+from core.settings import ConfigError
+from ops.doctor import shop_checks
+from replacements.planner import plan_replacement
+from replacements.policy import Facts, review
+from replacements.presets import Preset
+from replacements.recipe import (
     cancel_refusal,
     cancel_variables,
     idempotency_key,
@@ -23,8 +19,12 @@ from worker.recipe import (
     shipping_refund,
     with_recipe,
 )
-from worker.settings import ConfigError
-from worker.tags import Trigger, find_trigger, triggers
+from replacements.triggers import Trigger, find_trigger, triggers
+from shopify.errors import PermanentShopifyError
+from tests.conftest import make_settings
+from tests.payloads import SHOP, graphql_order
+from web.helpdesks.base import ticket_outcome
+from web.helpdesks.ticket import Ticket
 
 ORDER = "gid://shopify/Order/450789469"
 REQUEST = {"request_id": "admin-450789469-1", "source": "admin_tag", "source_label": "admin tag"}

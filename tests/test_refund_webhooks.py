@@ -6,16 +6,16 @@ import json
 import fakeredis
 import pytest
 
+from core.store import State
+from replacements.planner import PlanError, plan_replacement
+from shopify import documents as docs
+from shopify.errors import RetryableShopifyError
 from tests.canned_shopify import CannedShopify
 from tests.conftest import make_settings
 from tests.payloads import graphql_order, sample, shopify_headers
 from tests.queued import QueuedTasks
 from web import create_app
-from worker.errors import RetryableShopifyError
-from worker.planner import PlanError, plan_replacement
 from worker.replacement import Replacer
-from worker.shopify import documents as docs
-from worker.state import State
 
 
 def post(app, body: dict, topic: str, webhook_id: str = "wh-1"):

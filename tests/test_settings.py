@@ -7,14 +7,14 @@ from decimal import Decimal
 
 import pytest
 
+from core.settings import ConfigError
+from devtools.processes import ROOT
+from replacements.planner import plan_replacement
+from replacements.policy import BACKORDER_TAG, PENDING_TAG, REVIEW_TAG
+from replacements.triggers import SERVICE_TAGS
 from tests.conftest import make_settings
-from tests.harness import ROOT
 from tests.payloads import graphql_order
-from worker.planner import plan_replacement
-from worker.policy import BACKORDER_TAG, PENDING_TAG, REVIEW_TAG
 from worker.replacement import FAILED_TAG, ISSUED_TAG
-from worker.settings import ConfigError
-from worker.tags import SERVICE_TAGS
 
 
 def test_defaults(settings):

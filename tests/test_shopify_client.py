@@ -3,9 +3,9 @@
 import pytest
 import requests
 
-from worker.errors import PermanentShopifyError, RetryableShopifyError, ShopifyUserErrors
-from worker.settings import Shop
-from worker.shopify.client import ShopifyClient
+from core.settings import Shop
+from shopify.client import ShopifyClient
+from shopify.errors import PermanentShopifyError, RetryableShopifyError, ShopifyUserErrors
 
 SHOP = Shop("example.myshopify.com", "shpat_x", ("s",), "http://shop.test")
 COST = {"requestedQueryCost": 52, "actualQueryCost": 12,

@@ -3,7 +3,7 @@
 import fakeredis
 import pytest
 
-from worker.state import LockBusy, State
+from core.store import LockBusy, State
 
 REQUEST = {"request_id": "api-1", "shop": "example.myshopify.com", "source": "api", "order": "#1001"}
 

@@ -2,9 +2,9 @@
 
 import fakeredis
 
-from tests.harness import wait_until
+from core.metrics import Metrics
+from devtools.processes import wait_until
 from web.metrics import WebhookTally
-from worker.metrics import Metrics
 
 
 class CountingRedis(fakeredis.FakeRedis):

@@ -7,13 +7,13 @@ from flask import Flask
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from core.metrics import Metrics
+from core.settings import Settings
+from devtools.embedded_redis import ensure_embedded_redis
 from web import api, delivery_ids, health, helpdesks, metrics, shopify_webhooks
 from web.errors import register_error_handlers
 from web.intake import Intake
 from worker.celery_app_config import QUEUE
-from worker.embedded_redis import ensure_embedded_redis
-from worker.metrics import Metrics
-from worker.settings import Settings
 
 
 def create_app(settings: Settings | None = None, redis_client: redis.Redis | None = None) -> Flask:

@@ -19,12 +19,12 @@ from flask import Blueprint, current_app, jsonify, request
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 from werkzeug.exceptions import NotFound, Unauthorized
 
+from core.errors import ReplacementError
+from core.store import State
+from replacements.recipe import with_recipe
 from web.errors import NotJSON, QueueUnavailable, ValidationFailed
 from web.helpdesks.ticket import ORDER, REASON_MAX
 from web.signatures import equals_any
-from worker.errors import ReplacementError
-from worker.recipe import with_recipe
-from worker.state import State
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
 
@@ -112,7 +112,7 @@ class ReplacementSchema(Schema):
     lines = fields.List(fields.Nested(LineSchema), validate=validate.Length(min=1))
     reason = fields.String(validate=validate.Length(min=1, max=REASON_MAX))
     shipping_address = fields.Nested(AddressSchema)
-    # The customer sends the item back: the original's lines are restocked (see worker/recipe.py).
+    # The customer sends the item back: the original's lines are restocked (see replacements/recipe.py).
     return_ = fields.Boolean(data_key="return", attribute="return")
 
 

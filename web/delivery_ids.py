@@ -8,7 +8,7 @@ import uuid
 
 from flask import Blueprint, g, request
 
-from worker.log_context import pop, push
+from core.log_context import pop, push
 
 blueprint = Blueprint("delivery_ids", __name__)
 SENDER_IDS = ("X-Shopify-Webhook-Id", "Shopify-Webhook-Id", "Webhook-Id", "X-Request-Id")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, jsonify
 from werkzeug.exceptions import BadRequest, Forbidden, HTTPException, NotFound, ServiceUnavailable, Unauthorized
 
-from worker.errors import ReplacementError
+from core.errors import ReplacementError
 
 
 class InvalidSignature(ReplacementError, Unauthorized):

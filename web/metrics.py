@@ -9,9 +9,9 @@ from collections import Counter
 from flask import Blueprint, Response, current_app, g, request
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from core.metrics import Metrics, render
+from core.settings import HELPDESK_PROVIDERS
 from web.shopify_webhooks import TOPICS, topic_of
-from worker.metrics import Metrics, render
-from worker.settings import HELPDESK_PROVIDERS
 
 blueprint = Blueprint("metrics", __name__)
 

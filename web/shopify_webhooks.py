@@ -8,12 +8,12 @@ import msgspec
 from flask import Blueprint, Request, current_app, request
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
+from replacements.planner import REFUND_SOURCE
+from replacements.recipe import SERVICE_REFUND_NOTE, reason_from_trigger
+from replacements.triggers import find_trigger
 from web.errors import InvalidSignature, NotJSON, UnknownShop, ValidationFailed
 from web.receiver import Outcome, Receiver, parse_json
 from web.signatures import matches_any
-from worker.planner import REFUND_SOURCE
-from worker.recipe import SERVICE_REFUND_NOTE, reason_from_trigger
-from worker.tags import find_trigger
 
 blueprint = Blueprint("shopify_webhooks", __name__)
 

@@ -15,7 +15,7 @@ import uuid
 import orjson
 from celery.utils.nodenames import anon_nodename
 
-from worker.log_context import carried_headers
+from core.log_context import carried_headers
 
 _OPTIONS = orjson.OPT_NON_STR_KEYS  # as kombu's json: a key 1001 travels as "1001"
 _NO_CALLBACKS = {"callbacks": None, "errbacks": None, "chain": None, "chord": None}

@@ -2,9 +2,9 @@
 
 import sys
 
+from core.logs import configure_logging
+from core.settings import ConfigError, Settings
 from web import create_app
-from worker.logs import configure_logging
-from worker.settings import ConfigError, Settings
 
 try:
     _settings = Settings.from_env()

@@ -10,10 +10,10 @@ import sys
 from celery import Celery
 
 import worker.kombu_patch  # noqa: F401  (see its docstring)
+from core.logs import configure_logging
+from core.settings import ConfigError, Settings
+from devtools.embedded_redis import ensure_embedded_redis
 from worker.celery_app_config import celery_config
-from worker.embedded_redis import ensure_embedded_redis
-from worker.logs import configure_logging
-from worker.settings import ConfigError, Settings
 
 
 def _load() -> Settings:

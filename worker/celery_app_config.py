@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from worker.settings import Settings
+from core.settings import Settings
 
 # A task must finish well inside the visibility timeout, or Redis hands it to a second
 # worker while the first still runs (measured in shared/CELERY-REDIS.md, B1a).

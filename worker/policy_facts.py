@@ -1,14 +1,14 @@
-"""Reading from Shopify what the replacement policy decides on (see worker/policy.py)."""
+"""Reading from Shopify what the replacement policy decides on (see replacements/policy.py)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from worker.planner import Plan
-from worker.policy import Facts
-from worker.settings import Settings
-from worker.shopify import documents as docs
-from worker.shopify.client import ShopifyClient
+from core.settings import Settings
+from replacements.planner import Plan
+from replacements.policy import Facts
+from shopify import documents as docs
+from shopify.client import ShopifyClient
 
 # Ten levels of each of twenty variants keep one stock query well under Shopify's 1000 points.
 VARIANTS_PER_QUERY = 20

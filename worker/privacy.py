@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 
-from worker.state import PREFIX, State
+from core.store import PREFIX, State
 
 log = logging.getLogger(__name__)
 

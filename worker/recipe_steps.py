@@ -12,12 +12,20 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from worker.errors import PermanentFailure, ShopifyUserErrors
-from worker.recipe import Refund, cancel_refusal, cancel_variables, idempotency_key, return_refund, shipping_refund
-from worker.settings import Settings
-from worker.shopify import documents as docs
-from worker.shopify.client import ShopifyClient
-from worker.state import Lock, State
+from core.errors import PermanentFailure
+from core.settings import Settings
+from core.store import Lock, State
+from replacements.recipe import (
+    Refund,
+    cancel_refusal,
+    cancel_variables,
+    idempotency_key,
+    return_refund,
+    shipping_refund,
+)
+from shopify import documents as docs
+from shopify.client import ShopifyClient
+from shopify.errors import ShopifyUserErrors
 
 
 @dataclass

@@ -19,19 +19,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from core.errors import PermanentFailure
+from core.log_context import bind
+from core.metrics import Metrics
+from core.settings import Settings, Shop
+from core.store import FINAL, State
+from replacements.planner import order_number, plan_replacement
+from replacements.policy import review
+from replacements.recipe import reason_from_trigger, with_recipe
+from replacements.triggers import find_trigger, triggers
+from shopify import documents as docs
+from shopify.client import ShopifyClient
+from shopify.errors import RetryableShopifyError, ShopifyUserErrors
 from worker import policy_facts
-from worker.errors import PermanentFailure, RetryableShopifyError, ShopifyUserErrors
-from worker.log_context import bind
-from worker.metrics import Metrics
-from worker.planner import order_number, plan_replacement
-from worker.policy import review
-from worker.recipe import reason_from_trigger, with_recipe
 from worker.recipe_steps import RecipeSteps
-from worker.settings import Settings, Shop
-from worker.shopify import documents as docs
-from worker.shopify.client import ShopifyClient
-from worker.state import FINAL, State
-from worker.tags import find_trigger, triggers
 
 log = logging.getLogger(__name__)
 

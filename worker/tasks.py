@@ -16,16 +16,16 @@ from celery.exceptions import SoftTimeLimitExceeded
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 
+from core.metrics import Metrics
+from core.store import LockBusy, State
+from shopify import documents as docs
+from shopify.budget import SharedBudget
+from shopify.client import ShopifyClient
+from shopify.errors import RetryableShopifyError
 from worker import privacy
 from worker.celery_app import app, settings
 from worker.celery_app_config import RETRY_BACKOFF_MAX
-from worker.errors import RetryableShopifyError
-from worker.metrics import Metrics
-from worker.rate_limiter import SharedBudget
 from worker.replacement import Replacer
-from worker.shopify import documents as docs
-from worker.shopify.client import ShopifyClient
-from worker.state import LockBusy, State
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ STUCK_AFTER_SECONDS = 300
 class ReplacementTask(Task):
     """Retries what may pass (Shopify 5xx, network, a lock held elsewhere, Redis blips) with
     capped exponential backoff and jitter; when retries run out, or on an unexpected error, the
-    task lands in the dead-letter list with its error, to be replayed by `python -m worker.deadletter`.
+    task lands in the dead-letter list with its error, to be replayed by `python -m ops.deadletter`.
     """
 
     autoretry_for = (RetryableShopifyError, redis.ConnectionError, redis.TimeoutError,

@@ -2,10 +2,10 @@
 
 import pytest
 
+from core.errors import PermanentFailure
+from shopify import documents as docs
 from tests.conftest import make_settings
-from worker.errors import PermanentFailure
 from worker.replacement import Replacer
-from worker.shopify import documents as docs
 
 
 class Shopify:

@@ -9,13 +9,13 @@ import pytest
 import requests
 from celery import Celery
 
+from core.store import State
+from devtools.processes import RedisServer, Workers, wait_until
 from sandbox.server import start_in_thread
 from tests.conftest import make_settings
-from tests.harness import RedisServer, Workers, wait_until
 from tests.payloads import SECRET, SHOP, shopify_headers
 from web import create_app
 from worker.celery_app_config import celery_config
-from worker.state import State
 
 TOKEN = "shpat_test"
 ORDER_ID = 450789469

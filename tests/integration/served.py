@@ -10,11 +10,11 @@ import redis
 import requests
 from werkzeug.serving import make_server
 
+from core.store import State
+from devtools.processes import Workers
 from tests.conftest import make_settings
-from tests.harness import Workers
 from tests.payloads import SECRET
 from web import create_app
-from worker.state import State
 
 API_AUTH = {"Authorization": "Bearer api-token-test"}
 

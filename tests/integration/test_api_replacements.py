@@ -5,7 +5,7 @@ import time
 
 import requests
 
-from tests.harness import wait_until
+from devtools.processes import wait_until
 from tests.integration.conftest import wait_for_request
 from tests.integration.served import API_AUTH
 

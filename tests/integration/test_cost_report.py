@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 import pytest
 import requests
 
+from shopify import documents as docs
+from shopify.client import ShopifyClient
 from tests.integration.conftest import send_order_webhook, wait_for_request
 from worker import report
-from worker.shopify import documents as docs
-from worker.shopify.client import ShopifyClient
 
 SINCE = "2026-11-01"
 

@@ -10,8 +10,8 @@ import time
 import pytest
 import requests
 
+from devtools.processes import Workers, wait_until
 from tests.conftest import make_settings
-from tests.harness import Workers, wait_until
 from tests.integration.conftest import send_order_webhook, wait_for_request
 from web import create_app
 

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
+from devtools.processes import wait_until
 from tests.conftest import make_settings
-from tests.harness import wait_until
 from tests.helpdesks.senders import PROVIDERS, SECRETS, encode, secret_env, signed_headers, ticket_payload
 from tests.integration.conftest import wait_for_request
 from web import create_app

@@ -6,7 +6,7 @@ import logging
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.harness import wait_until
+from devtools.processes import wait_until
 from tests.integration.conftest import TOKEN, send_order_webhook, wait_for_request
 from tests.payloads import SECRET
 

@@ -7,10 +7,10 @@ import pytest
 import requests
 
 from sandbox.testing import WebhookReceiver
+from shopify import documents as docs
+from shopify.client import ShopifyClient
 from tests.integration.conftest import ORDER_ID
 from worker import doctor, webhooks_setup
-from worker.shopify import documents as docs
-from worker.shopify.client import ShopifyClient
 
 URI = "https://replacements.example.com/webhooks/shopify"
 
@@ -47,7 +47,7 @@ def test_doctor_names_missing_scopes_and_subscriptions_then_passes_after_setup(e
         "scopes, then approve the update in the shop's admin",
         "FAIL example.myshopify.com webhooks: no subscription for ORDERS_UPDATED, REFUNDS_CREATE, ORDERS_CANCELLED "
         "-> fix: "
-        "python -m worker.webhooks_setup https://<your host>/webhooks/shopify",
+        "python -m ops.webhooks https://<your host>/webhooks/shopify",
     ]
     requests.post(f"{sandbox.url}/_sandbox/config", json={"scopes": ["write_orders", "write_draft_orders",
                                                                      "read_products", "read_inventory",

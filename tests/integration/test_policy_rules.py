@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 
-from tests.harness import wait_until
+from devtools.processes import wait_until
 from tests.integration.conftest import ORDER_ID, wait_for_request
 from tests.integration.served import API_AUTH, Variant, deliver_webhooks_to, serving, wait_for_webhooks
 

@@ -3,7 +3,7 @@ that a real replacement left in Redis, through a real worker."""
 
 import json
 
-from tests.harness import wait_until
+from devtools.processes import wait_until
 from tests.integration.conftest import ORDER_ID, send_order_webhook, wait_for_request
 from tests.payloads import shopify_headers
 

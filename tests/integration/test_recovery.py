@@ -13,8 +13,8 @@ import time
 
 import pytest
 
+from devtools.processes import ROOT, RedisServer, Workers, children, wait_until
 from tests.conftest import make_settings
-from tests.harness import ROOT, RedisServer, Workers, children, wait_until
 from tests.integration.conftest import send_order_webhook, wait_for_request
 from tests.queued import decode
 from web import create_app
@@ -86,10 +86,10 @@ def test_failed_tasks_are_dead_lettered_and_replayed_with_one_command(shop, stat
     dead = wait_until(lambda: state.dead_letters(), 20, message="a dead letter")
     assert dead[0]["task"] == "worker.tasks.handle_signal"
     assert dead[0]["error"] == "LookupError: shop unknown.myshopify.com is not configured"
-    listed = [json.loads(line) for line in run_module("worker.deadletter", service_env, "list").splitlines()]
+    listed = [json.loads(line) for line in run_module("ops.deadletter", service_env, "list").splitlines()]
     assert listed == dead
 
-    assert run_module("worker.deadletter", service_env, "replay").strip() == "replayed 1 task(s)"
+    assert run_module("ops.deadletter", service_env, "replay").strip() == "replayed 1 task(s)"
     wait_until(lambda: len(state.dead_letters()) == 1 and state.dead_letters()[0]["at"] != dead[0]["at"], 20,
                message="the replayed task to fail again and be dead-lettered again")
 
@@ -136,8 +136,8 @@ def test_the_journal_command_shows_each_request_and_its_outcome(state, service_e
     state.journal("admin-1-1", "failed", reason="order #1001 is cancelled")
     state.journal("api-2", "done", replacement="#1002")
 
-    lines = [json.loads(line) for line in run_module("worker.journal", service_env, "--status", "failed").splitlines()]
+    lines = [json.loads(line) for line in run_module("ops.journal", service_env, "--status", "failed").splitlines()]
     assert [(e["request_id"], e["event"], e["detail"]) for e in lines] == [
         ("admin-1-1", "failed", {"reason": "order #1001 is cancelled"})]
-    one = [json.loads(line) for line in run_module("worker.journal", service_env, "--request", "api-2").splitlines()]
+    one = [json.loads(line) for line in run_module("ops.journal", service_env, "--request", "api-2").splitlines()]
     assert [(e["event"], e["detail"]) for e in one] == [("done", {"replacement": "#1002"})]

@@ -6,7 +6,7 @@ import time
 import pytest
 import requests
 
-from tests.harness import Workers
+from devtools.processes import Workers
 from tests.integration.conftest import send_order_webhook, wait_for_request
 
 ORDERS = 12

@@ -8,10 +8,10 @@ import json
 import redis
 from celery import Celery
 
+from core.log_context import bind
 from tests.conftest import make_settings
 from web.task_message import task_message
 from worker.celery_app_config import QUEUE, celery_config
-from worker.log_context import bind
 
 # Different in every message by design: ids, the sending process, kombu's delivery tag.
 VOLATILE = {"headers": ("id", "root_id", "origin"), "properties": ("correlation_id", "delivery_tag", "reply_to")}

@@ -11,8 +11,8 @@ import importlib
 
 from flask import Blueprint, current_app, request
 
+from core.settings import HELPDESK_PROVIDERS
 from web.errors import UnknownProvider, UnknownShop
-from worker.settings import HELPDESK_PROVIDERS
 
 blueprint = Blueprint("helpdesks", __name__)
 

@@ -2,7 +2,7 @@
 turn from a ticket into an Outcome.
 
 An adapter is one module in this package, named for its provider (the name also listed in
-`worker.settings.HELPDESK_PROVIDERS`, which reads `<PROVIDER>_WEBHOOK_SECRET`), defining a
+`core.settings.HELPDESK_PROVIDERS`, which reads `<PROVIDER>_WEBHOOK_SECRET`), defining a
 class `Receiver(HelpdeskReceiver)` with:
 
 - `verify(request, raw)`: raise InvalidSignature unless the raw body came from the helpdesk,
@@ -23,11 +23,11 @@ from datetime import datetime
 
 from flask import Request
 
+from core.settings import Settings, Shop
 from web.errors import InvalidSignature, ValidationFailed
 from web.helpdesks.ticket import Ticket, replacement_request, tag_names, ticket_id
 from web.receiver import Outcome, Receiver
 from web.signatures import equals_any
-from worker.settings import Settings, Shop
 
 TOLERANCE_SECONDS = 5 * 60
 

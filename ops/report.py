@@ -1,6 +1,6 @@
 """The replacement cost report, read from Shopify (the source of truth, not Redis).
 
-    .venv/bin/python -m worker.report --since 2026-11-01 --until 2026-11-30 [--shop x.myshopify.com]
+    .venv/bin/python -m ops.report --since 2026-11-01 --until 2026-11-30 [--shop x.myshopify.com]
         [--csv replacements.csv] [--exclude replacements-exclude.txt] [--chart replacements.png]
 """
 
@@ -12,11 +12,11 @@ import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from worker.cli import chosen_shops, load_settings
-from worker.cost_report import COLUMNS, Row, TooManyLines, exclusions, report_rows, summarize, summary_lines
-from worker.shopify import documents as docs
-from worker.shopify.client import ShopifyClient
-from worker.shopify.pagination import all_nodes
+from ops.cli import chosen_shops, load_settings
+from replacements.cost_report import COLUMNS, Row, TooManyLines, exclusions, report_rows, summarize, summary_lines
+from shopify import documents as docs
+from shopify.client import ShopifyClient
+from shopify.pagination import all_nodes
 
 
 def fetch_rows(client: ShopifyClient, since: date, until: date) -> list[Row]:
@@ -36,7 +36,7 @@ def write_csv(rows: list[Row], path: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     today = datetime.now(UTC).date()
-    parser = argparse.ArgumentParser(prog="python -m worker.report", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m ops.report", description=__doc__.splitlines()[0])
     parser.add_argument("--since", type=date.fromisoformat, default=today - timedelta(days=30),
                         help="first day, YYYY-MM-DD (UTC); default 30 days ago")
     parser.add_argument("--until", type=date.fromisoformat, default=today, help="last day, included; default today")
@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{shop.domain} {args.since} to {args.until}: {len(rows)} rows in {args.csv}, "
           f"order names to exclude in {args.exclude}")
     if args.chart:
-        from worker.report_chart import write_chart  # matplotlib is slow to import: only when asked
+        from ops.report_chart import write_chart  # matplotlib is slow to import: only when asked
 
         write_chart(rows, args.chart, f"Replacements per week by reason, {shop.domain}")
         print(f"chart in {args.chart}")

@@ -10,9 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from worker.errors import PermanentFailure
-from worker.planner import Plan
-from worker.settings import Settings
+from core.errors import PermanentFailure
+from core.settings import Settings
+from replacements.planner import Plan
 
 PENDING_TAG = "replacement-pending-approval"
 REVIEW_TAG = "replacement-review"

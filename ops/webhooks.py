@@ -1,6 +1,6 @@
 """Registers the webhook subscriptions the service needs, for every configured shop (or one).
 
-    .venv/bin/python -m worker.webhooks_setup https://replacements.example.com/webhooks/shopify [--shop x]
+    .venv/bin/python -m ops.webhooks https://replacements.example.com/webhooks/shopify [--shop x]
 
 Idempotent: it lists what exists first, creates what is missing, updates a subscription at the
 same address whose filter or fields differ, and changes nothing when all is in place.
@@ -11,12 +11,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from worker.cli import chosen_shops, load_settings
-from worker.settings import Settings
-from worker.shopify import documents as docs
-from worker.shopify.client import ShopifyClient
-from worker.shopify.pagination import all_nodes
-from worker.subscriptions import Step, plan, wanted
+from core.settings import Settings
+from ops.cli import chosen_shops, load_settings
+from replacements.subscriptions import Step, plan, wanted
+from shopify import documents as docs
+from shopify.client import ShopifyClient
+from shopify.pagination import all_nodes
 
 
 def existing_subscriptions(client: ShopifyClient) -> list[dict]:
@@ -39,7 +39,7 @@ def register(client: ShopifyClient, settings: Settings, uri: str) -> list[Step]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m worker.webhooks_setup", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m ops.webhooks", description=__doc__.splitlines()[0])
     parser.add_argument("uri", help="the public address of POST /webhooks/shopify (https)")
     parser.add_argument("--shop", help="only this shop; default every configured shop")
     args = parser.parse_args(argv)

@@ -10,7 +10,7 @@ matplotlib.use("Agg")  # no display on servers; must precede pyplot
 
 import matplotlib.pyplot as plt  # noqa: E402
 
-from worker.cost_report import Row, weekly_counts  # noqa: E402
+from replacements.cost_report import Row, weekly_counts  # noqa: E402
 
 
 def write_chart(rows: list[Row], path: Path, title: str) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import requests
 
-from worker.embedded_redis import ensure_embedded_redis
+from devtools.embedded_redis import ensure_embedded_redis
 
 ROOT = Path(__file__).resolve().parent.parent
 SANDBOX_PORT = int(os.environ.get("SANDBOX_PORT", "8765"))

@@ -22,9 +22,9 @@ from typing import Protocol
 
 import requests
 
-from worker.errors import PermanentShopifyError, RetryableShopifyError, ShopifyError, ShopifyUserErrors
-from worker.metrics import Metrics
-from worker.settings import Shop
+from core.metrics import Metrics
+from core.settings import Shop
+from shopify.errors import PermanentShopifyError, RetryableShopifyError, ShopifyError, ShopifyUserErrors
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ THROTTLE_DEADLINE_SECONDS = 60.0
 
 
 class Budget(Protocol):
-    """A shop's API budget shared by every worker (see worker/rate_limiter.py)."""
+    """A shop's API budget shared by every worker (see shopify/budget.py)."""
 
     def acquire(self, operation: str) -> None: ...
 

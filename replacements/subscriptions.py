@@ -1,7 +1,7 @@
 """The webhook subscriptions the service needs, and what it takes to get there from what Shopify has.
 
 Pure: `wanted` reads the settings, `plan` compares with the subscriptions listed by the Admin
-API. Registering is `python -m worker.webhooks_setup`; checking is part of `python -m worker.doctor`.
+API. Registering is `python -m ops.webhooks`; checking is part of `python -m ops.doctor`.
 The compliance topics (customers/data_request, customers/redact, shop/redact) cannot be
 subscribed through the API: they are set in the app's configuration (Partner Dashboard or
 `shopify.app.toml` `compliance_topics`), pointing at the same `/webhooks/shopify`.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from worker.settings import Settings
+from core.settings import Settings
 
 # What web/shopify_webhooks.py reads from each body; the rest is traffic for nothing.
 ORDER_FIELDS = ("id", "admin_graphql_api_id", "name", "tags", "updated_at")

@@ -1,7 +1,7 @@
 """Sends a signed `orders/updated` webhook for order #1001 tagged `needs-replacement`, as
 Shopify would after a merchant tags the order in admin. Used by the README's demo.
 
-    .venv/bin/python -m bin.sample_webhook [--url http://127.0.0.1:8000] [--sandbox http://127.0.0.1:8765]
+    .venv/bin/python -m devtools.sample_webhook [--url http://127.0.0.1:8000] [--sandbox http://127.0.0.1:8765]
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import uuid
 
 import requests
 
-from bin.stack import SANDBOX_PORT, SANDBOX_SECRET
+from devtools.stack import SANDBOX_PORT, SANDBOX_SECRET
 
 ORDER_ID = 450789469
 

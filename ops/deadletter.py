@@ -1,7 +1,7 @@
 """Tasks whose retries ran out, or that failed unexpectedly, with their error.
 
-    .venv/bin/python -m worker.deadletter list      # one JSON line each
-    .venv/bin/python -m worker.deadletter replay    # enqueue each again, emptying the list
+    .venv/bin/python -m ops.deadletter list      # one JSON line each
+    .venv/bin/python -m ops.deadletter replay    # enqueue each again, emptying the list
 """
 
 from __future__ import annotations

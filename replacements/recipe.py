@@ -11,10 +11,10 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from worker.planner import REFUND_SOURCE, select_lines
-from worker.presets import Preset
-from worker.settings import Settings
-from worker.tags import Trigger
+from core.settings import Settings
+from replacements.planner import REFUND_SOURCE, select_lines
+from replacements.presets import Preset
+from replacements.triggers import Trigger
 
 OTHER = "other"
 # Refund notes stay clear of the default REFUND_KEYWORD ("replace"): Shopify sends refunds/create

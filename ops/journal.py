@@ -1,8 +1,8 @@
 """The journal of requests and their outcomes, for operators and scripts.
 
-    .venv/bin/python -m worker.journal                       # the latest 100 entries, one JSON line each
-    .venv/bin/python -m worker.journal --request admin-450789469-1
-    .venv/bin/python -m worker.journal --status failed       # each failed request with its reason
+    .venv/bin/python -m ops.journal                       # the latest 100 entries, one JSON line each
+    .venv/bin/python -m ops.journal --request admin-450789469-1
+    .venv/bin/python -m ops.journal --status failed       # each failed request with its reason
 """
 
 from __future__ import annotations

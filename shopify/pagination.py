@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from worker.shopify.client import ShopifyClient
+from shopify.client import ShopifyClient
 
 
 def all_nodes(client: ShopifyClient, document: str, field: str, variables: dict | None = None) -> Iterator[dict]:

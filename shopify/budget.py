@@ -120,7 +120,7 @@ return tostring(tokens)
 
 
 class SharedBudget:
-    """The `Budget` of worker/shopify/client.py for one shop, shared through Redis."""
+    """The `Budget` of shopify/client.py for one shop, shared through Redis."""
 
     def __init__(self, client: redis.Redis, shop: str, sleep: Callable[[float], None] = time.sleep):
         self.keys = [f"{PREFIX}{shop}", f"{PREFIX}{shop}:cost", f"{PREFIX}{shop}:held"]

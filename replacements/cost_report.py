@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from worker.errors import ReplacementError
+from core.errors import ReplacementError
 
 COLUMNS = ("date", "original_order", "replacement_order", "source", "reason", "skus", "units",
            "retail_value", "cost_value", "currency", "status", "request_id")

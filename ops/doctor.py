@@ -1,6 +1,6 @@
 """Checks a deployment, one line per check, with the fix for each failure.
 
-    .venv/bin/python -m worker.doctor        # exit 0 when nothing failed
+    .venv/bin/python -m ops.doctor        # exit 0 when nothing failed
 
 Settings, Redis and its persistence, and for each shop: the token, the granted access scopes, the webhook
 subscriptions. A check that cannot run because an earlier one failed is not printed.
@@ -18,16 +18,16 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from worker.errors import ShopifyError
-from worker.logs import configure_logging
-from worker.settings import ConfigError, Settings, Shop
-from worker.shopify import documents as docs
-from worker.shopify.client import ShopifyClient
-from worker.shopify.pagination import all_nodes
-from worker.subscriptions import missing, outdated, wanted
+from core.logs import configure_logging
+from core.settings import ConfigError, Settings, Shop
+from replacements.subscriptions import missing, outdated, wanted
+from shopify import documents as docs
+from shopify.client import ShopifyClient
+from shopify.errors import ShopifyError
+from shopify.pagination import all_nodes
 
 REQUIRED_SCOPES = ("write_draft_orders", "write_orders", "read_products", "read_inventory")
-SETUP_COMMAND = "python -m worker.webhooks_setup https://<your host>/webhooks/shopify"
+SETUP_COMMAND = "python -m ops.webhooks https://<your host>/webhooks/shopify"
 
 
 @dataclass(frozen=True)

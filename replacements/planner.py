@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from worker.errors import PermanentFailure
+from core.errors import PermanentFailure
 
 DISCOUNT_TITLE = "Replacement"
 REFUND_SOURCE = "refund"
@@ -37,7 +37,7 @@ class Plan:
     lines: tuple[PlannedLine, ...]
     currency: str
     draft_input: dict
-    approval: str | None = None  # a reason's preset may say "complete" or "draft" (see worker/presets.py)
+    approval: str | None = None  # a reason's preset may say "complete" or "draft" (see replacements/presets.py)
 
     @property
     def retail_value(self) -> Decimal:

@@ -8,7 +8,7 @@ from typing import TextIO
 
 from pythonjsonlogger.json import JsonFormatter
 
-from worker.log_context import ContextFilter, RedactFilter
+from core.log_context import ContextFilter, RedactFilter
 
 
 def json_handler(stream: TextIO) -> logging.Handler:

@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
-from worker.presets import SHIPPING_MODES, Preset, PresetError, parse_presets
-from worker.tags import SERVICE_TAGS, triggers
+from replacements.presets import SHIPPING_MODES, Preset, PresetError, parse_presets
+from replacements.triggers import SERVICE_TAGS, triggers
 
 HELPDESK_PROVIDERS = (
     "zendesk", "gorgias", "freshdesk", "helpscout", "intercom",

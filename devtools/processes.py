@@ -18,7 +18,7 @@ from pathlib import Path
 
 import redis
 
-from worker.embedded_redis import server_binary
+from devtools.embedded_redis import server_binary
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,15 +1,6 @@
-"""The project's exception root and the failures the worker tells apart."""
+"""How an Admin API call failed: what Shopify answered, and whether trying again may help."""
 
-
-class ReplacementError(Exception):
-    """Root of every error the project raises on purpose."""
-
-
-class PermanentFailure(ReplacementError):
-    """The request cannot be fulfilled as it stands; retrying will not help.
-
-    The message is the reason a merchant reads in the journal and on the original order.
-    """
+from core.errors import PermanentFailure, ReplacementError
 
 
 class ShopifyError(ReplacementError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from worker.settings import ConfigError, Settings, Shop
+from core.settings import ConfigError, Settings, Shop
 
 
 def load_settings() -> Settings:
