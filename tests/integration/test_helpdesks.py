@@ -9,7 +9,7 @@ import pytest
 
 from devtools.processes import wait_until
 from tests.conftest import make_settings
-from tests.helpdesks.senders import PROVIDERS, SECRETS, encode, secret_env, signed_headers, ticket_payload
+from tests.web.helpdesks.senders import PROVIDERS, SECRETS, encode, secret_env, signed_headers, ticket_payload
 from tests.integration.conftest import wait_for_request
 from web import create_app
 

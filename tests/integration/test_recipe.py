@@ -15,7 +15,7 @@ import requests
 
 from devtools.processes import wait_until
 from tests.conftest import make_settings
-from tests.helpdesks.senders import SECRETS, encode, secret_env, signed_headers, ticket_payload
+from tests.web.helpdesks.senders import SECRETS, encode, secret_env, signed_headers, ticket_payload
 from tests.integration.conftest import ORDER_ID, send_order_webhook, wait_for_request
 from tests.integration.served import API_AUTH, Variant
 from tests.integration.test_recovery import run_module

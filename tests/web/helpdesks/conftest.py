@@ -5,7 +5,7 @@ import fakeredis
 import pytest
 
 from tests.conftest import make_settings
-from tests.helpdesks.senders import NOW, secret_env
+from tests.web.helpdesks.senders import NOW, secret_env
 from web import create_app
 from web.helpdesks import base
 

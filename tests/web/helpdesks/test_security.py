@@ -7,7 +7,7 @@ import fakeredis
 import pytest
 
 from tests.conftest import make_settings
-from tests.helpdesks.senders import (
+from tests.web.helpdesks.senders import (
     NOW,
     OLD_SECRETS,
     PROVIDERS,

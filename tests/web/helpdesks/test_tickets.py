@@ -7,7 +7,7 @@ import pytest
 
 from core.settings import HELPDESK_PROVIDERS
 from tests.conftest import make_settings
-from tests.helpdesks.senders import NOW, PROVIDERS, SECRETS, encode, secret_env, signed_headers, ticket_payload
+from tests.web.helpdesks.senders import NOW, PROVIDERS, SECRETS, encode, secret_env, signed_headers, ticket_payload
 from tests.queued import QueuedTasks
 from web import create_app
 from web.helpdesks import RECEIVERS
