@@ -21,11 +21,11 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Histo
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from core import keys
+
 log = logging.getLogger(__name__)
 
-KEY = "rw:metrics:"
 NAMESPACE = "replacement_"
-QUEUE = "celery"
 DURATION_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 
 
@@ -104,7 +104,7 @@ class Metrics:
 
 
 def _key(name: str) -> str:
-    return f"{KEY}{name}"
+    return f"{keys.METRICS}{name}"
 
 
 def _field(labels: list[str], part: str = "") -> str:
@@ -125,7 +125,7 @@ class RedisCollector:
             raw = {tuple(json.loads(k)): v for k, v in self.client.hgetall(_key(name)).items()}
             yield _family(name, spec, raw)
         yield GaugeMetricFamily(f"{NAMESPACE}queue_depth", "Tasks waiting in the Celery queue",
-                                value=self.client.llen(QUEUE))
+                                value=self.client.llen(keys.QUEUE))
 
 
 def _family(name: str, spec: Spec, raw: dict) -> Metric:

@@ -9,22 +9,28 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
-from replacements.presets import SHIPPING_MODES, Preset, PresetError, parse_presets
-from replacements.triggers import SERVICE_TAGS, triggers
-
-HELPDESK_PROVIDERS = (
-    "zendesk", "gorgias", "freshdesk", "helpscout", "intercom",
-    "kustomer", "front", "reamaze", "standard",
-)
+# `<PROVIDER>_WEBHOOK_SECRET`: a helpdesk's secret; web/helpdesks/ serves the providers it has an adapter for.
+HELPDESK_SECRET = re.compile(r"^([A-Z][A-Z0-9]*)_WEBHOOK_SECRET$")
+SHIPPING_MODES = ("zero", "original", "none")
 SHOP_DOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$")
 TAG = re.compile(r"^[A-Za-z0-9_:.-]{1,40}$")
 REASON_CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,29}$")
 DEFAULT_REASONS = ("damaged", "defective", "lost", "missing-item", "wrong-item", "other")
 LOCATION = re.compile(r"^(?:gid://shopify/Location/)?(\d{1,20})$")
+
+
+def from_env_or_exit(load=None) -> Settings:
+    """What a process does first: its settings, or one line naming the bad one and exit."""
+    try:
+        return (load or Settings.from_env)()
+    except ConfigError as error:
+        sys.exit(f"configuration error: {error}")
 
 
 class ConfigError(Exception):
@@ -69,7 +75,9 @@ class Settings:
     cancel_original: bool = False
     cancel_original_refund: bool = False
     restock_location_id: str | None = None
-    presets: Mapping[str, Preset] = field(default_factory=dict)
+    presets_file: str | None = None
+    # Parsed from `presets_file` by replacements.configuration (the rules are the domain's).
+    presets: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def default_shop(self) -> Shop:
@@ -87,14 +95,10 @@ class Settings:
         reader = _Reader(env)
         settings = cls(
             shops=_shops(reader, env),
-            redis_url=reader.text("REDIS_URL", required=False),
+            redis_url=reader.redis_url("REDIS_URL"),
             api_token=reader.text("API_TOKEN", required=False),
-            helpdesk_secrets={
-                provider: secrets
-                for provider in HELPDESK_PROVIDERS
-                if (secrets := reader.secrets(f"{provider.upper()}_WEBHOOK_SECRET", required=False))
-            },
-            replacement_tag=_trigger_tag(reader.tag("REPLACEMENT_TAG", "needs-replacement")),
+            helpdesk_secrets=_helpdesk_secrets(reader, env),
+            replacement_tag=reader.tag("REPLACEMENT_TAG", "needs-replacement"),
             helpdesk_tag=reader.tag("HELPDESK_TAG", "replace"),
             refund_keyword=reader.text("REFUND_KEYWORD", required=False) or "replace",
             replacement_mode=reader.choice("REPLACEMENT_MODE", ("complete", "draft"), "complete"),
@@ -106,13 +110,13 @@ class Settings:
             max_body_bytes=reader.integer("MAX_BODY_BYTES", 1_000_000, minimum=1024),
             reconcile_minutes=reader.integer("RECONCILE_MINUTES", 15, minimum=1),
             log_level=reader.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
-            reasons=(reasons := reader.reasons("REASONS")),
+            reasons=reader.reasons("REASONS"),
             replacement_shipping=reader.choice("REPLACEMENT_SHIPPING", SHIPPING_MODES, "zero"),
             refund_original_shipping=reader.boolean("REFUND_ORIGINAL_SHIPPING"),
             cancel_original=reader.boolean("CANCEL_ORIGINAL"),
             cancel_original_refund=reader.boolean("CANCEL_ORIGINAL_REFUND"),
             restock_location_id=reader.location("RESTOCK_LOCATION_ID"),
-            presets=_presets(reader.text("PRESETS_FILE", required=False), reasons),
+            presets_file=reader.text("PRESETS_FILE", required=False),
         )
         return settings
 
@@ -126,6 +130,15 @@ class _Reader:
         if not value and required:
             raise ConfigError(f"{name} is not set")
         return value or None
+
+    def redis_url(self, name: str) -> str:
+        value = self.text(name, required=False)
+        if value is None:
+            raise ConfigError(f"{name} is not set: the service needs one Redis shared by every process "
+                              f"(bin/serve starts an embedded one for development)")
+        if not re.match(r"^(redis|rediss|unix)://", value):
+            raise ConfigError(f"{name} must be a redis://, rediss:// or unix:// URL (got {value.split('@')[-1]!r})")
+        return value
 
     def secrets(self, name: str, required: bool = True) -> tuple[str, ...]:
         value = self.text(name, required)
@@ -194,23 +207,11 @@ class _Reader:
         return number
 
 
-def _presets(path: str | None, reasons: tuple[str, ...]) -> dict[str, Preset]:
-    if path is None:
-        return {}
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return parse_presets(json.load(handle), reasons)
-    except (OSError, ValueError) as error:  # PresetError is a ValueError, as is bad JSON
-        prefix = "" if isinstance(error, PresetError) else "cannot be read as JSON: "
-        raise ConfigError(f"PRESETS_FILE {path!r} {prefix}{error}") from None
-
-
-def _trigger_tag(tag: str) -> str:
-    own = [service_tag for service_tag in SERVICE_TAGS if triggers([service_tag], tag)]
-    if own:
-        raise ConfigError(f"REPLACEMENT_TAG must not match a tag this service writes itself ({own[0]!r}), "
-                          f"or its own orders would ask for replacements (got {tag!r})")
-    return tag
+def _helpdesk_secrets(reader: _Reader, env: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
+    providers = [match.group(1) for name in env
+                 if (match := HELPDESK_SECRET.match(name)) and match.group(1) != "SHOPIFY"]
+    return {provider.lower(): secrets for provider in providers
+            if (secrets := reader.secrets(f"{provider}_WEBHOOK_SECRET", required=False))}
 
 
 def _shops(reader: _Reader, env: Mapping[str, str]) -> dict[str, Shop]:

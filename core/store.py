@@ -13,7 +13,8 @@ import uuid
 
 import redis
 
-PREFIX = "rw:"
+from core import keys
+
 # "cancelled": a held draft deleted because its original was cancelled.
 FINAL = frozenset({"done", "failed", "ignored", "cancelled"})
 JOURNAL_MAX = 100_000
@@ -52,7 +53,7 @@ class Lock:
 
     def __init__(self, client: redis.Redis, name: str, ttl_seconds: float):
         self.client = client
-        self.key = f"{PREFIX}lock:{name}"
+        self.key = keys.lock(name)
         self.ttl_ms = int(ttl_seconds * 1000)
         self.token = uuid.uuid4().hex
         self.lost = threading.Event()
@@ -92,11 +93,11 @@ class State:
     # requests -----------------------------------------------------------------------------
     def create_request(self, request: dict) -> bool:
         """Records a new request; False when it already exists (a duplicate)."""
-        keys = [self._request_key(request["request_id"]), f"{PREFIX}open"]
-        return bool(self.client.eval(_CREATE, 2, *keys, json.dumps(request), self.clock(), request["request_id"]))
+        names = [keys.request(request["request_id"]), keys.OPEN_REQUESTS]
+        return bool(self.client.eval(_CREATE, 2, *names, json.dumps(request), self.clock(), request["request_id"]))
 
     def get(self, request_id: str) -> dict | None:
-        raw = self.client.hgetall(self._request_key(request_id))
+        raw = self.client.hgetall(keys.request(request_id))
         if not raw:
             return None
         record = {k.decode(): v.decode() for k, v in raw.items()}
@@ -105,23 +106,23 @@ class State:
 
     def update(self, request_id: str, **fields) -> None:
         fields["updated_at"] = self.clock()
-        self.client.hset(self._request_key(request_id), mapping={k: str(v) for k, v in fields.items()})
+        self.client.hset(keys.request(request_id), mapping={k: str(v) for k, v in fields.items()})
         if fields.get("status") in FINAL:
-            self.client.srem(f"{PREFIX}open", request_id)
+            self.client.srem(keys.OPEN_REQUESTS, request_id)
 
     def open_requests(self) -> list[str]:
-        return sorted(m.decode() for m in self.client.smembers(f"{PREFIX}open"))
+        return sorted(m.decode() for m in self.client.smembers(keys.OPEN_REQUESTS))
 
     def delete_request(self, request_id: str) -> None:
-        self.client.delete(self._request_key(request_id))
-        self.client.srem(f"{PREFIX}open", request_id)
+        self.client.delete(keys.request(request_id))
+        self.client.srem(keys.OPEN_REQUESTS, request_id)
 
     def create_batch(self, batch_id: str, request_ids: list[str]) -> None:
         """An API batch: the ids of its requests, in the order given (set once)."""
-        self.client.set(f"{PREFIX}batch:{batch_id}", json.dumps(request_ids), nx=True)
+        self.client.set(keys.batch(batch_id), json.dumps(request_ids), nx=True)
 
     def batch(self, batch_id: str) -> list[str] | None:
-        raw = self.client.get(f"{PREFIX}batch:{batch_id}")
+        raw = self.client.get(keys.batch(batch_id))
         return json.loads(raw) if raw else None
 
     # admin-tag generations: re-adding the tag after a replacement asks for a new one --------
@@ -129,16 +130,16 @@ class State:
         """The order's latest admin-tag request, its generation, and our last release of the
         order: Shopify's updatedAt of that write and our clock's time of it."""
         current, generation, released, released_wall = self.client.hmget(
-            self._order_key(shop, order_id), "current", "generation", "released_at", "released_wall")
+            keys.order(shop, order_id), "current", "generation", "released_at", "released_wall")
         release = (released.decode(), float(released_wall or 0)) if released else None
         return (current.decode() if current else None), int(generation or 0), release
 
     def release_order(self, shop: str, order_id: str, updated_at: str) -> None:
-        self.client.hset(self._order_key(shop, order_id),
+        self.client.hset(keys.order(shop, order_id),
                          mapping={"released_at": updated_at, "released_wall": self.clock()})
 
     def start_generation(self, shop: str, order_id: str, request_id: str, generation: int) -> None:
-        self.client.hset(self._order_key(shop, order_id),
+        self.client.hset(keys.order(shop, order_id),
                          mapping={"current": request_id, "generation": generation})
 
     # locks, dedupe, journal, dead letters --------------------------------------------------
@@ -148,10 +149,10 @@ class State:
     def journal(self, request_id: str, event: str, **detail) -> None:
         entry = {"at": f"{self.clock():.3f}", "request_id": request_id, "event": event,
                  "detail": json.dumps(detail, default=str)}
-        self.client.xadd(f"{PREFIX}journal", entry, maxlen=JOURNAL_MAX, approximate=True)
+        self.client.xadd(keys.JOURNAL, entry, maxlen=JOURNAL_MAX, approximate=True)
 
     def journal_entries(self, request_id: str | None = None, count: int = 1000) -> list[dict]:
-        rows = self.client.xrevrange(f"{PREFIX}journal", count=count)
+        rows = self.client.xrevrange(keys.JOURNAL, count=count)
         entries = []
         for _, fields in reversed(rows):
             entry = {k.decode(): v.decode() for k, v in fields.items()}
@@ -162,16 +163,11 @@ class State:
 
     def dead_letter(self, task: str, args: list, error: str) -> None:
         item = {"task": task, "args": args, "error": error, "at": self.clock()}
-        self.client.rpush(f"{PREFIX}deadletter", json.dumps(item, default=str))
+        self.client.rpush(keys.DEAD_LETTERS, json.dumps(item, default=str))
 
     def dead_letters(self) -> list[dict]:
-        return [json.loads(x) for x in self.client.lrange(f"{PREFIX}deadletter", 0, -1)]
+        return [json.loads(x) for x in self.client.lrange(keys.DEAD_LETTERS, 0, -1)]
 
     def remove_dead_letter(self, item: dict) -> None:
-        self.client.lrem(f"{PREFIX}deadletter", 1, json.dumps(item, default=str))
+        self.client.lrem(keys.DEAD_LETTERS, 1, json.dumps(item, default=str))
 
-    def _request_key(self, request_id: str) -> str:
-        return f"{PREFIX}req:{request_id}"
-
-    def _order_key(self, shop: str, order_id: str) -> str:
-        return f"{PREFIX}order:{shop}:{order_id}"

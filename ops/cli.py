@@ -1,17 +1,15 @@
-"""What every command does first: read the settings and pick the shops it works on."""
+"""What every command does first: read the settings, pick the shops it works on, reach Redis."""
 
 from __future__ import annotations
 
 import sys
 
-from core.settings import ConfigError, Settings, Shop
+import redis
+from celery import Celery
 
-
-def load_settings() -> Settings:
-    try:
-        return Settings.from_env()
-    except ConfigError as error:
-        sys.exit(f"configuration error: {error}")
+from core import keys
+from core.settings import Settings, Shop
+from core.store import State
 
 
 def chosen_shops(settings: Settings, domain: str | None) -> list[Shop]:
@@ -22,3 +20,14 @@ def chosen_shops(settings: Settings, domain: str | None) -> list[Shop]:
     if shop is None:
         sys.exit(f"shop {domain} is not configured (known: {', '.join(settings.shops)})")
     return [shop]
+
+
+def store(settings: Settings) -> State:
+    return State(redis.Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=3))
+
+
+def publisher(settings: Settings) -> Celery:
+    """Sends tasks by name to the workers' queue (it runs none itself)."""
+    app = Celery("replacement_ops", broker=settings.redis_url, set_as_current=False)
+    app.conf.update(task_default_queue=keys.QUEUE, task_serializer="json", broker_connection_retry_on_startup=True)
+    return app

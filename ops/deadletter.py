@@ -10,22 +10,26 @@ import argparse
 import json
 import sys
 
-from worker.tasks import app, state
+from ops.cli import publisher, store
+from replacements.configuration import load_settings_or_exit
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="List or replay dead-lettered tasks.")
     parser.add_argument("action", choices=("list", "replay"))
     args = parser.parse_args(argv)
+    settings = load_settings_or_exit()
+    state = store(settings)
     if args.action == "list":
-        for item in state().dead_letters():
+        for item in state.dead_letters():
             print(json.dumps(item))
         return 0
     replayed = 0
-    for item in state().dead_letters():
+    sender = publisher(settings)
+    for item in state.dead_letters():
         # Enqueue before removing: a crash in between replays twice, which the tasks absorb.
-        app.send_task(item["task"], args=item["args"])
-        state().remove_dead_letter(item)
+        sender.send_task(item["task"], args=item["args"])
+        state.remove_dead_letter(item)
         replayed += 1
     print(f"replayed {replayed} task(s)")
     return 0

@@ -20,6 +20,7 @@ from redis.retry import Retry
 
 from core.logs import configure_logging
 from core.settings import ConfigError, Settings, Shop
+from replacements.configuration import load_settings
 from replacements.subscriptions import missing, outdated, wanted
 from shopify import documents as docs
 from shopify.client import ShopifyClient
@@ -44,7 +45,7 @@ class Check:
 
 def run(env: Mapping[str, str]) -> list[Check]:
     try:
-        settings = Settings.from_env(env)
+        settings = load_settings(env)
     except ConfigError as error:
         return [Check("settings", "FAIL", str(error),
                       "set it in the environment (README, Configuration) and run the doctor again")]

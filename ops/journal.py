@@ -11,7 +11,8 @@ import argparse
 import json
 import sys
 
-from worker.tasks import state
+from ops.cli import store
+from replacements.configuration import load_settings_or_exit
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,8 +21,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--status", choices=("done", "failed", "cancelled"), help="only the requests that ended so")
     parser.add_argument("--count", type=int, default=100, help="how many of the latest entries to read")
     args = parser.parse_args(argv)
+    settings = load_settings_or_exit()
+    state = store(settings)
     filtered = args.request or args.status
-    entries = state().journal_entries(args.request, count=100_000 if filtered else args.count)
+    entries = state.journal_entries(args.request, count=100_000 if filtered else args.count)
     if args.status:
         entries = [entry for entry in entries if entry["event"] == args.status]
     for entry in entries[-args.count:]:

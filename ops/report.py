@@ -12,7 +12,8 @@ import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from ops.cli import chosen_shops, load_settings
+from ops.cli import chosen_shops
+from replacements.configuration import load_settings_or_exit
 from replacements.cost_report import COLUMNS, Row, TooManyLines, exclusions, report_rows, summarize, summary_lines
 from shopify import documents as docs
 from shopify.client import ShopifyClient
@@ -47,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chart", type=Path, nargs="?", const=Path("replacements.png"),
                         help="also write a PNG of replacements per week by reason")
     args = parser.parse_args(argv)
-    settings = load_settings()
+    settings = load_settings_or_exit()
     shop = chosen_shops(settings, args.shop)[0] if args.shop else settings.default_shop
     try:
         rows = fetch_rows(ShopifyClient(shop), args.since, args.until)

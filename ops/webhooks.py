@@ -12,7 +12,8 @@ import argparse
 import sys
 
 from core.settings import Settings
-from ops.cli import chosen_shops, load_settings
+from ops.cli import chosen_shops
+from replacements.configuration import load_settings_or_exit
 from replacements.subscriptions import Step, plan, wanted
 from shopify import documents as docs
 from shopify.client import ShopifyClient
@@ -43,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("uri", help="the public address of POST /webhooks/shopify (https)")
     parser.add_argument("--shop", help="only this shop; default every configured shop")
     args = parser.parse_args(argv)
-    settings = load_settings()
+    settings = load_settings_or_exit()
     shops = chosen_shops(settings, args.shop)
     for shop in shops:
         for step in register(ShopifyClient(shop), settings, args.uri):

@@ -13,10 +13,7 @@ from datetime import datetime, timedelta
 from core.errors import PermanentFailure
 from core.settings import Settings
 from replacements.planner import Plan
-
-PENDING_TAG = "replacement-pending-approval"
-REVIEW_TAG = "replacement-review"
-BACKORDER_TAG = "replacement-backorder"
+from replacements.triggers import BACKORDER_TAG, PENDING_TAG, REVIEW_TAG
 
 
 class OutOfStock(PermanentFailure):

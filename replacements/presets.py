@@ -11,7 +11,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-SHIPPING_MODES = ("zero", "original", "none")
+from core.settings import SHIPPING_MODES
+
 APPROVAL_MODES = ("complete", "draft")
 KEYS = ("shipping", "shipping_title", "tags", "approval", "return")
 # Shopify tags are at most 40 characters; a comma would split one tag into two.

@@ -7,8 +7,14 @@ from dataclasses import dataclass
 CODE_SEPARATORS = (":", "-")
 # The tags this service writes (on replacements, drafts and originals). None of them may read as
 # a trigger, or the service's own orders would ask for replacements: settings refuse such a tag.
-SERVICE_TAGS = ("replacement", "replacement-for-1001", "replacement-issued", "replacement-failed",
-                "replacement-pending-approval", "replacement-review", "replacement-backorder")
+REPLACEMENT_TAG = "replacement"
+ISSUED_TAG = "replacement-issued"
+FAILED_TAG = "replacement-failed"
+PENDING_TAG = "replacement-pending-approval"
+REVIEW_TAG = "replacement-review"
+BACKORDER_TAG = "replacement-backorder"
+SERVICE_TAGS = (REPLACEMENT_TAG, "replacement-for-1001", ISSUED_TAG, FAILED_TAG, PENDING_TAG, REVIEW_TAG,
+                BACKORDER_TAG)
 
 
 @dataclass(frozen=True)

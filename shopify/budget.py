@@ -29,7 +29,8 @@ from collections.abc import Callable
 
 import redis
 
-PREFIX = "rw:budget:"
+from core import keys
+
 # Before the first answer: Shopify's smallest published bucket and restore rate, and the
 # single-query maximum as the cost of an operation not seen yet.
 FIRST_MAXIMUM = 1000.0
@@ -123,7 +124,8 @@ class SharedBudget:
     """The `Budget` of shopify/client.py for one shop, shared through Redis."""
 
     def __init__(self, client: redis.Redis, shop: str, sleep: Callable[[float], None] = time.sleep):
-        self.keys = [f"{PREFIX}{shop}", f"{PREFIX}{shop}:cost", f"{PREFIX}{shop}:held"]
+        bucket = keys.budget(shop)
+        self.keys = [bucket, f"{bucket}:cost", f"{bucket}:held"]
         self.sleep = sleep
         self._acquire = client.register_script(_ACQUIRE)
         self._settle = client.register_script(_SETTLE)

@@ -7,6 +7,7 @@ import pytest
 
 from core.logs import json_handler
 from core.settings import Settings
+from replacements.configuration import load_settings
 from tests.payloads import SECRET, SHOP
 from tests.queued import QueuedTasks
 from web import create_app
@@ -22,7 +23,7 @@ def make_settings(**overrides) -> Settings:
         "API_TOKEN": "api-token-test",
     }
     env.update({k: v for k, v in overrides.items() if v is not None})
-    return Settings.from_env({k: v for k, v in env.items() if v != ""})
+    return load_settings({k: v for k, v in env.items() if v != ""})
 
 
 @pytest.fixture

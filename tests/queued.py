@@ -7,7 +7,7 @@ import base64
 import json
 from unittest import mock
 
-from worker.celery_app_config import QUEUE
+from core.keys import QUEUE
 
 
 def decode(raw: bytes) -> tuple[str, list, dict]:

@@ -7,19 +7,17 @@ from flask import Flask
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from core import keys
 from core.metrics import Metrics
 from core.settings import Settings
-from devtools.embedded_redis import ensure_embedded_redis
+from replacements.configuration import load_settings
 from web import api, delivery_ids, health, helpdesks, metrics, shopify_webhooks
 from web.errors import register_error_handlers
 from web.intake import Intake
-from worker.celery_app_config import QUEUE
 
 
 def create_app(settings: Settings | None = None, redis_client: redis.Redis | None = None) -> Flask:
-    settings = settings or Settings.from_env()
-    if not settings.redis_url:
-        settings = settings.with_overrides(redis_url=ensure_embedded_redis())
+    settings = settings or load_settings()
     app = Flask(__name__)
     app.config["SETTINGS"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
@@ -27,7 +25,7 @@ def create_app(settings: Settings | None = None, redis_client: redis.Redis | Non
     # retry, at once, for a connection that Redis closed while idle; then 503.
     client = redis_client or redis.Redis.from_url(settings.redis_url, socket_connect_timeout=0.5, socket_timeout=0.5,
                                                   retry=Retry(NoBackoff(), 1))
-    app.extensions["intake"] = Intake(client, QUEUE, settings.dedupe_hours * 3600)
+    app.extensions["intake"] = Intake(client, keys.QUEUE, settings.dedupe_hours * 3600)
     app.extensions["metrics"] = Metrics(client)
     app.extensions["webhook_tally"] = metrics.WebhookTally(app.extensions["metrics"])
     register_error_handlers(app)

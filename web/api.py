@@ -19,6 +19,7 @@ from flask import Blueprint, current_app, jsonify, request
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 from werkzeug.exceptions import NotFound, Unauthorized
 
+from core import keys
 from core.errors import ReplacementError
 from core.store import State
 from replacements.recipe import with_recipe
@@ -29,7 +30,7 @@ from web.signatures import equals_any
 blueprint = Blueprint("api", __name__, url_prefix="/api")
 
 MAX_ORDERS = 1000
-TASK = "worker.tasks.handle_signal"
+TASK = keys.HANDLE_EVENT
 SOURCE_LABEL = "API"
 REQUEST_FIELDS = ("order", "lines", "reason", "shipping_address", "return")
 SHOPIFY_ID = re.compile(r"^(?:gid://shopify/\w+/)?\d{1,20}$")
@@ -149,20 +150,20 @@ def _create(settings, body: dict):
     base = _digest(shop.domain, request.headers.get("Idempotency-Key") or _canonical(body))
     if "order" in body:
         request_id = f"api-{base[:24]}"
-        status = _accept(_signal(shop.domain, request_id, body))
+        status = _accept(_event(shop.domain, request_id, body))
         return jsonify(request_id=request_id, status=status), 202
     shared = {key: body[key] for key in REQUEST_FIELDS if key in body and key != "order"}
-    signals = {}
+    events = {}
     for item in body["orders"]:
         request_id = f"api-{_digest(base, item['order'])[:24]}"
-        signals.setdefault(request_id, _signal(shop.domain, request_id, {**shared, **item}))
+        events.setdefault(request_id, _event(shop.domain, request_id, {**shared, **item}))
     batch_id = f"batch-{base[:24]}"
     known = _state().batch(batch_id)
-    if known is not None and known != list(signals):
+    if known is not None and known != list(events):
         raise key_reused()
-    _state().create_batch(batch_id, list(signals))
-    statuses = [_accept(signal) for signal in signals.values()]
-    return jsonify(batch_id=batch_id, request_ids=list(signals), queued=statuses.count("queued"),
+    _state().create_batch(batch_id, list(events))
+    statuses = [_accept(event) for event in events.values()]
+    return jsonify(batch_id=batch_id, request_ids=list(events), queued=statuses.count("queued"),
                    duplicate=statuses.count("duplicate")), 202
 
 
@@ -245,26 +246,26 @@ def flatten(messages, prefix: str = "") -> dict[str, list[str]]:
     return flat
 
 
-def _signal(shop: str, request_id: str, fields_: dict) -> dict:
+def _event(shop: str, request_id: str, fields_: dict) -> dict:
     return {"shop": shop, "source": "api", "source_label": SOURCE_LABEL, "request_id": request_id,
             **{key: fields_[key] for key in REQUEST_FIELDS if key in fields_}}
 
 
-def _accept(signal: dict) -> str:
+def _accept(event: dict) -> str:
     """Records the request (as the worker would: with its recipe), then queues its task; a request
     known already is a duplicate. A failed enqueue removes the record again, so the caller's retry
     goes through (503)."""
     state = _state()
-    request_record = with_recipe(signal, current_app.config["SETTINGS"])
+    request_record = with_recipe(event, current_app.config["SETTINGS"])
     if not state.create_request(request_record):
-        known = state.get(signal["request_id"])
+        known = state.get(event["request_id"])
         if known and known["request"] != request_record:
             raise key_reused()
         return "duplicate"
     try:
-        current_app.extensions["intake"].accept([], TASK, [signal])
+        current_app.extensions["intake"].accept([], TASK, [event])
     except QueueUnavailable:
-        state.delete_request(signal["request_id"])
+        state.delete_request(event["request_id"])
         raise
     return "queued"
 

@@ -9,6 +9,7 @@ import os
 
 import redis
 
+from core import keys
 from web.errors import QueueUnavailable
 from web.task_message import task_message
 
@@ -44,10 +45,10 @@ class Intake:
         return self._own
 
     def accept(self, dedupe_keys: list[str], task: str, args: list) -> str:
-        keys = [self.queue] + [f"rw:seen:{key}" for key in dedupe_keys]
+        names = [self.queue] + [keys.seen(key) for key in dedupe_keys]
         message = task_message(task, args, self.queue)
         try:
-            queued = self.mark_and_push(keys=keys, args=[self.dedupe_seconds, message], client=self._own_connection())
+            queued = self.mark_and_push(keys=names, args=[self.dedupe_seconds, message], client=self._own_connection())
         except redis.RedisError as error:
             log.warning("queue unreachable", extra={"task": task, "error": type(error).__name__})
             raise QueueUnavailable() from error

@@ -10,7 +10,7 @@ from flask import Blueprint, Response, current_app, g, request
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from core.metrics import Metrics, render
-from core.settings import HELPDESK_PROVIDERS
+from web.helpdesks import RECEIVERS
 from web.shopify_webhooks import TOPICS, topic_of
 
 blueprint = Blueprint("metrics", __name__)
@@ -67,7 +67,7 @@ def _sender_and_topic() -> tuple[str, str]:
         topic = topic_of(request)
         return "shopify", topic if topic in TOPICS else "other"
     provider = (request.view_args or {}).get("provider", "")
-    return (provider if provider in HELPDESK_PROVIDERS else "other"), ""
+    return (provider if provider in RECEIVERS else "other"), ""
 
 
 def _outcome(response: Response) -> str:

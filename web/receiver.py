@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import orjson
 from flask import Request, current_app, g, jsonify
 
+from core import keys
 from web.errors import NotJSON
 
 log = logging.getLogger(__name__)
@@ -21,12 +22,12 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Outcome:
-    """What a delivery asks for: a signal to enqueue, or the reason it is ignored."""
+    """What a delivery asks for: a event to enqueue, or the reason it is ignored."""
 
-    signal: dict | None = None
+    event: dict | None = None
     ignored: str | None = None
     dedupe_keys: list[str] = field(default_factory=list)
-    task: str = "worker.tasks.handle_signal"
+    task: str = keys.HANDLE_EVENT
 
     @classmethod
     def ignore(cls, reason: str) -> Outcome:
@@ -66,8 +67,8 @@ class Receiver:
             log.debug("delivery ignored", extra={"sender": self.name, "reason": outcome.ignored})
             g.webhook_status = "ignored"
             return jsonify(status="ignored", reason=outcome.ignored)
-        status = current_app.extensions["intake"].accept(outcome.dedupe_keys, outcome.task, [outcome.signal])
+        status = current_app.extensions["intake"].accept(outcome.dedupe_keys, outcome.task, [outcome.event])
         g.webhook_status = status
         log.debug("delivery accepted", extra={"sender": self.name, "status": status,
-                                              "request_id": outcome.signal.get("request_id")})
+                                              "request_id": outcome.event.get("request_id")})
         return jsonify(status=status)

@@ -8,6 +8,7 @@ import msgspec
 from flask import Blueprint, Request, current_app, request
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
+from core import keys
 from replacements.planner import REFUND_SOURCE
 from replacements.recipe import SERVICE_REFUND_NOTE, reason_from_trigger
 from replacements.triggers import find_trigger
@@ -92,9 +93,9 @@ class ShopifyReceiver(Receiver):
         if handler is None:
             return Outcome.ignore(f"topic {topic or '(none)'} is not handled")
         outcome = handler(current_app.config["SETTINGS"], body)
-        if outcome.signal is not None:
+        if outcome.event is not None:
             shop = shopify_header(request, "Shop-Domain").strip().lower()
-            outcome.signal["shop"] = shop
+            outcome.event["shop"] = shop
             outcome.dedupe_keys = _delivery_keys(request, shop, topic) + outcome.dedupe_keys
         return outcome
 
@@ -127,7 +128,7 @@ def order_updated(settings, order: dict) -> Outcome:
     if trigger is None:
         return Outcome.ignore(f"order has no {settings.replacement_tag} tag")
     gid = order["admin_graphql_api_id"] or f"gid://shopify/Order/{order['id']}"
-    return Outcome(signal={"source": "admin_tag", "source_label": "admin tag", "order": gid,
+    return Outcome(event={"source": "admin_tag", "source_label": "admin tag", "order": gid,
                            "updated_at": order["updated_at"], **reason_from_trigger(trigger, settings.reasons)})
 
 
@@ -162,7 +163,7 @@ def refund_created(settings, body) -> Outcome:
         quantities[line["line_item_id"]] = quantities.get(line["line_item_id"], 0) + line["quantity"]
     if not quantities:
         return Outcome.ignore("refund has no line items to replace")
-    return Outcome(signal={
+    return Outcome(event={
         "source": REFUND_SOURCE, "source_label": f"refund {refund['id']}", "request_id": f"refund-{refund['id']}",
         "order": f"gid://shopify/Order/{refund['order_id']}", "reason": note[:500],
         "lines": [{"line_item_id": line_id, "quantity": quantity} for line_id, quantity in quantities.items()],
@@ -173,7 +174,7 @@ def order_cancelled(settings, body) -> Outcome:
     """The worker deletes replacement drafts still waiting for this order (it re-reads the order first)."""
     order = load(OrderIdSchema(), body)
     gid = order["admin_graphql_api_id"] or f"gid://shopify/Order/{order['id']}"
-    return Outcome(signal={"order": gid}, task="worker.tasks.handle_cancelled")
+    return Outcome(event={"order": gid}, task=keys.HANDLE_CANCELLED)
 
 
 class PrivacyCustomerSchema(Schema):
@@ -204,7 +205,7 @@ def compliance(topic: str):
             event.update(customer_id=data["customer"]["id"], email=data["customer"]["email"],
                          orders=data["orders_requested"] + data["orders_to_redact"],
                          data_request_id=data["data_request"].get("id"))
-        return Outcome(signal=event, task="worker.tasks.handle_compliance")
+        return Outcome(event=event, task=keys.HANDLE_COMPLIANCE)
     return handler
 
 

@@ -1,14 +1,10 @@
 """`gunicorn web.wsgi:app`: a bad setting stops start-up with one line that names it."""
 
-import sys
 
 from core.logs import configure_logging
-from core.settings import ConfigError, Settings
+from replacements.configuration import load_settings_or_exit
 from web import create_app
 
-try:
-    _settings = Settings.from_env()
-except ConfigError as error:
-    sys.exit(f"configuration error: {error}")
+_settings = load_settings_or_exit()
 configure_logging(_settings.log_level)
 app = create_app(_settings)

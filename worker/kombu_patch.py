@@ -38,5 +38,7 @@ def _restore_unacked_unless_disconnected(self, client=None):
         self._delivered.clear()
 
 
-redis_transport.Channel._connparams = _connparams_of_an_open_channel
-redis_transport.QoS.restore_unacked = _restore_unacked_unless_disconnected
+def install() -> None:
+    """Called by create_celery; idempotent."""
+    redis_transport.Channel._connparams = _connparams_of_an_open_channel
+    redis_transport.QoS.restore_unacked = _restore_unacked_unless_disconnected

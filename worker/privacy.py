@@ -3,7 +3,7 @@ exported (`customers/data_request`) or erased (`customers/redact`, `shop/redact`
 
 What it keeps, all in Redis: request records (the order reference, the customer's email when a
 helpdesk gave one, a shipping address when a request named one), their journal entries, the
-admin-tag generation of each order, and dead-lettered tasks carrying a signal.
+admin-tag generation of each order, and dead-lettered tasks carrying a event.
 Shopify keeps the orders themselves; nothing here touches them.
 """
 
@@ -12,11 +12,11 @@ from __future__ import annotations
 import json
 import logging
 
-from core.store import PREFIX, State
+from core import keys
+from core.store import State
 
 log = logging.getLogger(__name__)
 
-EXPORT_PREFIX = f"{PREFIX}privacy:export:"
 EXPORT_SECONDS = 30 * 24 * 3600
 
 
@@ -37,7 +37,7 @@ def handle(state: State, event: dict) -> dict:
 
 
 def export_customer(state: State, event: dict) -> dict:
-    key = f"{EXPORT_PREFIX}{event['shop']}:{event.get('customer_id')}:{event.get('data_request_id')}"
+    key = f"{keys.PRIVACY_EXPORT}{event['shop']}:{event.get('customer_id')}:{event.get('data_request_id')}"
     return _export(state, key, _records(state, _about_customer(event)))
 
 
@@ -45,7 +45,7 @@ def redact_customer(state: State, event: dict) -> dict:
     about = _about_customer(event)
     outcome = _erase(state, event["shop"], _records(state, about), _order_ids(event), about)
     # An earlier export holds the same records: it goes too.
-    outcome["exports"] = _delete_matching(state, f"{EXPORT_PREFIX}{event['shop']}:{event.get('customer_id')}:*")
+    outcome["exports"] = _delete_matching(state, f"{keys.PRIVACY_EXPORT}{event['shop']}:{event.get('customer_id')}:*")
     return outcome
 
 
@@ -56,8 +56,8 @@ def redact_shop(state: State, event: dict) -> dict:
         return request.get("shop") == shop
 
     outcome = _erase(state, shop, _records(state, about), None, about)
-    outcome["exports"] = _delete_matching(state, f"{EXPORT_PREFIX}{shop}:*")
-    outcome["shop_keys"] = _delete_matching(state, f"{PREFIX}seen:shopify:{shop}:*", f"{PREFIX}budget:{shop}*")
+    outcome["exports"] = _delete_matching(state, f"{keys.PRIVACY_EXPORT}{shop}:*")
+    outcome["shop_keys"] = _delete_matching(state, keys.shopify_deliveries_pattern(shop), f"{keys.budget(shop)}*")
     return outcome
 
 
@@ -80,8 +80,8 @@ def _about_customer(event: dict):
 
 def _records(state: State, about) -> dict[str, dict]:
     found = {}
-    for key in state.client.scan_iter(f"{PREFIX}req:*", count=500):
-        request_id = key.decode().removeprefix(f"{PREFIX}req:")
+    for key in state.client.scan_iter(keys.request_pattern(), count=500):
+        request_id = key.decode().removeprefix(keys.request(""))
         record = state.get(request_id)
         if record and about(record["request"], record):
             found[request_id] = record
@@ -90,7 +90,7 @@ def _records(state: State, about) -> dict[str, dict]:
 
 def _journal(state: State, request_ids: set[str]) -> list[tuple[bytes, dict]]:
     entries = []
-    for entry_id, fields in state.client.xrange(f"{PREFIX}journal"):
+    for entry_id, fields in state.client.xrange(keys.JOURNAL):
         if fields.get(b"request_id", b"").decode() in request_ids:
             entries.append((entry_id, {k.decode(): v.decode() for k, v in fields.items()}))
     return entries
@@ -107,10 +107,10 @@ def _erase(state: State, shop: str, found: dict[str, dict], order_ids: set[str] 
     and the dead-lettered tasks about them."""
     journal_ids = [entry_id for entry_id, _ in _journal(state, set(found))]
     if journal_ids:
-        state.client.xdel(f"{PREFIX}journal", *journal_ids)
+        state.client.xdel(keys.JOURNAL, *journal_ids)
     for request_id in found:
         state.delete_request(request_id)
-    order_keys = [key for key in state.client.scan_iter(f"{PREFIX}order:{shop}:*", count=500)
+    order_keys = [key for key in state.client.scan_iter(keys.order_pattern(shop), count=500)
                   if order_ids is None or key.decode().rsplit(":", 1)[-1] in order_ids]
     if order_keys:
         state.client.delete(*order_keys)

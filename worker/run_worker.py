@@ -1,6 +1,6 @@
 """`python -m worker.run_worker [celery worker options]`: the Procfile's worker.
 
-Runs `celery -A worker.celery_app worker` and starts it again when it dies on its own. Celery
+Runs `celery -A worker.main worker` and starts it again when it dies on its own. Celery
 5.7 / kombu 5.7 can still end a worker with "Unrecoverable error" after the broker connection
 drops (measured here: `ValueError('file descriptor is None')` while re-registering the prefork
 pool after a Redis restart), and a worker that is not running consumes nothing. Platforms
@@ -23,7 +23,7 @@ RESTART_DELAY_SECONDS = 1.0
 
 def main(argv: list[str]) -> int:
     logging.basicConfig(level="INFO", format="%(message)s")
-    command = [sys.executable, "-m", "celery", "-A", "worker.celery_app", "worker", *argv]
+    command = [sys.executable, "-m", "celery", "-A", "worker.main", "worker", *argv]
     stopping = False
     child: subprocess.Popen | None = None
 

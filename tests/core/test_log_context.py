@@ -32,9 +32,9 @@ def test_fields_that_may_hold_personal_data_or_credentials_are_redacted(json_log
 
 
 def test_a_failed_task_line_from_celery_drops_the_task_arguments(json_log):
-    signal = {"shop": "example.myshopify.com", "shipping_address": {"address1": "Chestnut Street 92"}}
+    event = {"shop": "example.myshopify.com", "shipping_address": {"address1": "Chestnut Street 92"}}
     logging.getLogger("celery.app.trace").error("Task %(name)s[%(id)s] raised", {"name": "t", "id": "1"},
-                                                extra={"data": {"name": "t", "id": "1", "args": repr([signal]),
+                                                extra={"data": {"name": "t", "id": "1", "args": repr([event]),
                                                                 "kwargs": "{}"}})
     line, = json_log()
     assert line["data"] == {"name": "t", "id": "1"}
@@ -43,13 +43,13 @@ def test_a_failed_task_line_from_celery_drops_the_task_arguments(json_log):
 
 def test_what_monitors_see_of_a_task_has_no_customer_data_and_carries_the_context():
     app = Celery("t", broker="memory://")
-    signal = {"shop": "example.myshopify.com", "order": "#1001", "email": "bob@example.com",
+    event = {"shop": "example.myshopify.com", "order": "#1001", "email": "bob@example.com",
               "shipping_address": {"address1": "Chestnut Street 92"}}
     with bind(delivery_id="wh-9"):
-        app.send_task("worker.tasks.handle_signal", args=[signal])
+        app.send_task("worker.tasks.handle_event", args=[event])
     with app.connection() as connection:
         message = connection.SimpleQueue("celery").get(timeout=1)
     assert message.headers["argsrepr"] == repr([{"shop": "example.myshopify.com", "order": "#1001",
                                                  "email": "[redacted]", "shipping_address": "[redacted]"}])
     assert message.headers["log_context"] == {"delivery_id": "wh-9"}
-    assert message.payload[0] == [signal]
+    assert message.payload[0] == [event]

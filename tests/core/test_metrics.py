@@ -18,12 +18,12 @@ def test_counts_from_two_processes_add_up():
     Metrics(client).webhooks({("shopify", "orders/updated", "queued"): 1})
     Metrics(client).webhooks({("shopify", "orders/updated", "queued"): 1})
     Metrics(client).replacement("admin_tag", "completed")
-    Metrics(client).task_retried("worker.tasks.handle_signal")
+    Metrics(client).task_retried("worker.tasks.handle_event")
     found = samples(client)
     assert found[("replacement_webhooks_received_total",
                   (("outcome", "queued"), ("sender", "shopify"), ("topic", "orders/updated")))] == 2
     assert found[("replacement_replacements_total", (("outcome", "completed"), ("source", "admin_tag")))] == 1
-    assert found[("replacement_task_retries_total", (("task", "worker.tasks.handle_signal"),))] == 1
+    assert found[("replacement_task_retries_total", (("task", "worker.tasks.handle_event"),))] == 1
 
 
 def test_task_durations_are_a_cumulative_histogram():

@@ -11,10 +11,9 @@ from core.settings import ConfigError
 from devtools.processes import ROOT
 from replacements.planner import plan_replacement
 from replacements.policy import BACKORDER_TAG, PENDING_TAG, REVIEW_TAG
-from replacements.triggers import SERVICE_TAGS
+from replacements.triggers import FAILED_TAG, ISSUED_TAG, SERVICE_TAGS
 from tests.conftest import make_settings
 from tests.payloads import graphql_order
-from worker.replacement import FAILED_TAG, ISSUED_TAG
 
 
 def test_defaults(settings):
@@ -94,12 +93,33 @@ def test_shops_file(tmp_path):
         make_settings(SHOPS_FILE=str(path))
 
 
-@pytest.mark.parametrize("module", ["web.wsgi", "worker.celery_app"])
+@pytest.mark.parametrize("module", ["web.wsgi", "worker.main"])
 def test_processes_refuse_to_start_with_one_line(module):
     env = {"PATH": "/usr/bin:/bin", "SHOPIFY_SHOP": "example.myshopify.com", "SHOPIFY_ACCESS_TOKEN": "t",
-           "SHOPIFY_WEBHOOK_SECRET": "s", "REPLACEMENT_MODE": "sometimes"}
+           "SHOPIFY_WEBHOOK_SECRET": "s", "REDIS_URL": "redis://127.0.0.1:9/0", "REPLACEMENT_MODE": "sometimes"}
     result = subprocess.run([sys.executable, "-c", f"import {module}"], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert result.stderr.strip() == (
         "configuration error: REPLACEMENT_MODE must be one of complete, draft (got 'sometimes')")
+
+
+@pytest.mark.parametrize("module", ["web.wsgi", "worker.main"])
+def test_a_production_process_without_redis_url_refuses_to_start(module):
+    """Two machines left without REDIS_URL would each use a Redis of their own and split the
+    queue, the dedupe marks, the locks and the API budget: only bin/serve starts an embedded one."""
+    env = {"PATH": "/usr/bin:/bin", "SHOPIFY_SHOP": "example.myshopify.com", "SHOPIFY_ACCESS_TOKEN": "t",
+           "SHOPIFY_WEBHOOK_SECRET": "s"}
+    result = subprocess.run([sys.executable, "-c", f"import {module}"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.strip() == ("configuration error: REDIS_URL is not set: the service needs one Redis "
+                                     "shared by every process (bin/serve starts an embedded one for development)")
+
+
+def test_importing_the_worker_and_web_modules_reads_nothing_and_starts_nothing():
+    env = {"PATH": "/usr/bin:/bin"}
+    code = "import web, worker.app, worker.tasks; print(worker.app.create_celery.__name__)"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=60)
+    assert (result.returncode, result.stdout.strip(), result.stderr) == (0, "create_celery", "")

@@ -42,7 +42,7 @@ def test_journal_and_dead_letters(state):
     state.journal("api-1", "failed", reason="order #1001 is cancelled")
     assert state.journal_entries("api-1") == [
         {"at": "1000.000", "request_id": "api-1", "event": "failed", "detail": {"reason": "order #1001 is cancelled"}}]
-    state.dead_letter("worker.tasks.handle_signal", [{"shop": "x"}], "LookupError: x")
+    state.dead_letter("worker.tasks.handle_event", [{"shop": "x"}], "LookupError: x")
     [item] = state.dead_letters()
     state.remove_dead_letter(item)
     assert state.dead_letters() == []

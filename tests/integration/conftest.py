@@ -15,7 +15,7 @@ from sandbox.server import start_in_thread
 from tests.conftest import make_settings
 from tests.payloads import SECRET, SHOP, shopify_headers
 from web import create_app
-from worker.celery_app_config import celery_config
+from worker.app import celery_config
 
 TOKEN = "shpat_test"
 ORDER_ID = 450789469

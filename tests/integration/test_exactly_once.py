@@ -72,7 +72,7 @@ def test_a_late_delivery_of_an_old_tagging_asks_for_nothing(web, shop, state, wo
 
     send_order_webhook(web, stale, "wh-late", "ev-late")
 
-    wait_until(lambda: "signal ignored: trigger tag not on the order" in workers.output(), 20,
+    wait_until(lambda: "event ignored: trigger tag not on the order" in workers.output(), 20,
                message="the worker to ignore the stale delivery")
     assert len(shop.replacements()) == 1
 

@@ -9,8 +9,8 @@ import pytest
 
 from devtools.processes import wait_until
 from tests.conftest import make_settings
-from tests.web.helpdesks.senders import PROVIDERS, SECRETS, encode, secret_env, signed_headers, ticket_payload
 from tests.integration.conftest import wait_for_request
+from tests.web.helpdesks.senders import PROVIDERS, SECRETS, encode, secret_env, signed_headers, ticket_payload
 from web import create_app
 
 pytestmark = pytest.mark.usefixtures("workers")

@@ -12,9 +12,9 @@ from core.store import State
 from devtools.processes import Workers, wait_until
 from sandbox.server import start_in_thread
 from tests.conftest import make_settings
-from tests.web.helpdesks.senders import SECRETS, encode, signed_headers, ticket_payload
 from tests.integration.conftest import ORDER_ID, TOKEN, wait_for_request
 from tests.payloads import SECRET, SHOP, shopify_headers
+from tests.web.helpdesks.senders import SECRETS, encode, signed_headers, ticket_payload
 from web import create_app
 
 OTHER = "other-shop.myshopify.com"

@@ -43,7 +43,7 @@ def test_metrics_and_logs_follow_a_replacement(web, shop, state, workers, json_l
 
     # The task is counted when it returns, a moment after the request's state says done.
     task_counted = ("replacement_task_duration_seconds_count",
-                    (("state", "SUCCESS"), ("task", "worker.tasks.handle_signal")))
+                    (("state", "SUCCESS"), ("task", "worker.tasks.handle_event")))
     after = wait_until(lambda: (found := scrape(web)).get(task_counted) and found, 10, message="task metrics")
 
     assert moved("replacement_webhooks_received_total", sender="shopify", topic="orders/updated",
@@ -51,7 +51,7 @@ def test_metrics_and_logs_follow_a_replacement(web, shop, state, workers, json_l
     assert moved("replacement_webhooks_received_total", sender="shopify", topic="orders/updated",
                  outcome="duplicate") == 1
     assert moved("replacement_replacements_total", source="admin_tag", outcome="completed") == 1
-    assert moved("replacement_task_duration_seconds_count", task="worker.tasks.handle_signal", state="SUCCESS") == 1
+    assert moved("replacement_task_duration_seconds_count", task="worker.tasks.handle_event", state="SUCCESS") == 1
     assert after[("replacement_shopify_points_available", (("shop", "example.myshopify.com"),))] > 0
     assert after[("replacement_queue_depth", ())] == 0
 

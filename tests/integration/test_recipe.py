@@ -15,10 +15,10 @@ import requests
 
 from devtools.processes import wait_until
 from tests.conftest import make_settings
-from tests.web.helpdesks.senders import SECRETS, encode, secret_env, signed_headers, ticket_payload
 from tests.integration.conftest import ORDER_ID, send_order_webhook, wait_for_request
 from tests.integration.served import API_AUTH, Variant
 from tests.integration.test_recovery import run_module
+from tests.web.helpdesks.senders import SECRETS, encode, secret_env, signed_headers, ticket_payload
 from web import create_app
 
 RED_LINE = 518995019  # the one line of #1001 with a unit left (sku IPOD2008RED)
@@ -210,7 +210,7 @@ def test_every_reason_tag_form_triggers_and_sets_the_reason(refunds, shop, tag, 
 def test_reconciliation_finds_an_order_whose_reason_tag_webhook_was_lost(refunds, shop):
     shop.tag(add=["needs-replacement-damaged"])  # and no webhook arrives
 
-    run_module("celery", refunds.env, "-A", "worker.celery_app", "call", "worker.tasks.reconcile")
+    run_module("celery", refunds.env, "-A", "worker.main", "call", "worker.tasks.reconcile")
 
     record = wait_for_request(refunds.state, f"admin-{ORDER_ID}-1")
     assert (record["status"], record["request"]["reason_code"]) == ("done", "damaged")

@@ -76,15 +76,15 @@ def run_module(module: str, env: dict, *args: str) -> str:
 def test_failed_tasks_are_dead_lettered_and_replayed_with_one_command(shop, state, workers, service_env):
     from celery import Celery
 
-    from worker.celery_app_config import celery_config
+    from worker.app import celery_config
 
     publisher = Celery("test")
     publisher.conf.update(celery_config(make_settings(**service_env), publisher=True))
-    publisher.send_task("worker.tasks.handle_signal", args=[{
+    publisher.send_task("worker.tasks.handle_event", args=[{
         "shop": "unknown.myshopify.com", "source": "api", "request_id": "api-lost", "order": "#1001"}])
 
     dead = wait_until(lambda: state.dead_letters(), 20, message="a dead letter")
-    assert dead[0]["task"] == "worker.tasks.handle_signal"
+    assert dead[0]["task"] == "worker.tasks.handle_event"
     assert dead[0]["error"] == "LookupError: shop unknown.myshopify.com is not configured"
     listed = [json.loads(line) for line in run_module("ops.deadletter", service_env, "list").splitlines()]
     assert listed == dead
@@ -97,7 +97,7 @@ def test_failed_tasks_are_dead_lettered_and_replayed_with_one_command(shop, stat
 def test_reconciliation_finds_tagged_orders_whose_webhook_was_lost(shop, state, workers, service_env):
     shop.tag(add=["needs-replacement"])  # and no webhook arrives
 
-    run_module("celery", service_env, "-A", "worker.celery_app", "call", "worker.tasks.reconcile")
+    run_module("celery", service_env, "-A", "worker.main", "call", "worker.tasks.reconcile")
 
     assert wait_for_request(state, "admin-450789469-1")["status"] == "done"
     assert len(shop.replacements()) == 1
@@ -109,7 +109,7 @@ def test_reconciliation_resumes_requests_stuck_in_a_non_final_state(shop, state,
     state.create_request(request)
     state.client.hset("rw:req:api-stuck", "updated_at", time.time() - 3600)
 
-    run_module("celery", service_env, "-A", "worker.celery_app", "call", "worker.tasks.reconcile")
+    run_module("celery", service_env, "-A", "worker.main", "call", "worker.tasks.reconcile")
 
     assert wait_for_request(state, "api-stuck")["status"] == "done"
     [replacement] = shop.replacements()

@@ -8,10 +8,11 @@ import json
 import redis
 from celery import Celery
 
+from core.keys import QUEUE
 from core.log_context import bind
 from tests.conftest import make_settings
 from web.task_message import task_message
-from worker.celery_app_config import QUEUE, celery_config
+from worker.app import celery_config
 
 # Different in every message by design: ids, the sending process, kombu's delivery tag.
 VOLATILE = {"headers": ("id", "root_id", "origin"), "properties": ("correlation_id", "delivery_tag", "reply_to")}
@@ -33,12 +34,12 @@ def test_the_intake_message_is_the_one_celery_sends(redis_server, service_env):
     client.delete(QUEUE)
     celery = Celery("compare")
     celery.conf.update(celery_config(make_settings(**{**service_env, "REDIS_URL": url}), publisher=True))
-    signal = {"shop": "example.myshopify.com", "source": "admin_tag", "order": "gid://shopify/Order/450789469",
+    event = {"shop": "example.myshopify.com", "source": "admin_tag", "order": "gid://shopify/Order/450789469",
               "email": "bob@example.com", "lines": [{"line_item_id": 1, "quantity": 2}]}
 
     with bind(delivery_id="wh-message-1"):
-        celery.send_task("worker.tasks.handle_signal", args=[signal])
-        client.lpush(QUEUE, task_message("worker.tasks.handle_signal", [signal], QUEUE))
+        celery.send_task("worker.tasks.handle_event", args=[event])
+        client.lpush(QUEUE, task_message("worker.tasks.handle_event", [event], QUEUE))
 
     ours, celerys = client.lrange(QUEUE, 0, -1)  # LPUSH: newest first
     assert comparable(ours) == comparable(celerys)

@@ -5,7 +5,8 @@ import pytest
 from ops.doctor import Check, persistence_check, redis_checks, run, scope_check, subscription_check
 from tests.conftest import make_settings
 
-ENV = {"SHOPIFY_SHOP": "example.myshopify.com", "SHOPIFY_ACCESS_TOKEN": "shpat_x", "SHOPIFY_WEBHOOK_SECRET": "s"}
+ENV = {"SHOPIFY_SHOP": "example.myshopify.com", "SHOPIFY_ACCESS_TOKEN": "shpat_x", "SHOPIFY_WEBHOOK_SECRET": "s",
+       "REDIS_URL": "redis://127.0.0.1:9/0"}
 SETTINGS_FIX = "set it in the environment (README, Configuration) and run the doctor again"
 
 
@@ -15,6 +16,8 @@ SETTINGS_FIX = "set it in the environment (README, Configuration) and run the do
      "SHOPIFY_SHOP must look like example.myshopify.com (got 'example.com')"),
     ({"SHOPIFY_ACCESS_TOKEN": ""}, "SHOPIFY_ACCESS_TOKEN is not set"),
     ({"SHOPIFY_WEBHOOK_SECRET": " , "}, "SHOPIFY_WEBHOOK_SECRET is not set"),
+    ({"REDIS_URL": ""}, "REDIS_URL is not set: the service needs one Redis shared by every process "
+                        "(bin/serve starts an embedded one for development)"),
     ({"SHOPIFY_ADMIN_URL": "ftp://x"}, "SHOPIFY_ADMIN_URL must be an http(s) URL (got 'ftp://x')"),
     ({"REPLACEMENT_MODE": "auto"}, "REPLACEMENT_MODE must be one of complete, draft (got 'auto')"),
     ({"RESERVE_HOURS": "soon"}, "RESERVE_HOURS must be a whole number (got 'soon')"),

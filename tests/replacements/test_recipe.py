@@ -83,7 +83,7 @@ def test_a_ticket_tagged_replace_return_triggers_and_asks_for_the_return():
     returning = ticket_outcome("gorgias", Ticket(id="7", tags="vip, replace-return", order="#1001"), "replace", SHOP)
     plain = ticket_outcome("gorgias", Ticket(id="8", tags="replace", order="#1001"), "replace", SHOP)
 
-    assert (returning.signal["return"], "return" in plain.signal) == (True, False)
+    assert (returning.event["return"], "return" in plain.event) == (True, False)
 
 
 # shipping and presets -------------------------------------------------------------------

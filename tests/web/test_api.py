@@ -28,11 +28,11 @@ def test_one_order_is_recorded_queued_and_readable_at_once(app, queued, redis_cl
     assert response.status_code == 202
     request_id = response.json["request_id"]
     assert response.json == {"request_id": request_id, "status": "queued"}
-    signal = {"shop": "example.myshopify.com", "source": "api", "source_label": "API", "request_id": request_id,
+    event = {"shop": "example.myshopify.com", "source": "api", "source_label": "API", "request_id": request_id,
               **body}
-    queued.assert_called_once_with("worker.tasks.handle_signal", args=[signal])
+    queued.assert_called_once_with("worker.tasks.handle_event", args=[event])
     # Recorded as the worker would record it, with the recipe's choices fixed.
-    assert State(redis_client).get(request_id)["request"] == {**signal, "shipping": "zero"}
+    assert State(redis_client).get(request_id)["request"] == {**event, "shipping": "zero"}
     status = app.test_client().get(f"/api/replacements/{request_id}", headers=AUTH)
     assert status.json == {"request_id": request_id, "status": "queued", "order": "#1001"}
 

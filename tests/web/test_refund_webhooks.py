@@ -15,7 +15,7 @@ from tests.conftest import make_settings
 from tests.payloads import graphql_order, sample, shopify_headers
 from tests.queued import QueuedTasks
 from web import create_app
-from worker.replacement import Replacer
+from worker.state_machine import Replacer
 
 
 def post(app, body: dict, topic: str, webhook_id: str = "wh-1"):
@@ -34,7 +34,7 @@ def test_refund_asking_for_a_replacement_queues_exactly_its_refunded_lines(app, 
     response = post(app, refund(), "refunds/create")
 
     assert response.json == {"status": "queued"}
-    queued.assert_called_once_with("worker.tasks.handle_signal", args=[{
+    queued.assert_called_once_with("worker.tasks.handle_event", args=[{
         "source": "refund", "source_label": "refund 929361472", "request_id": "refund-929361472",
         "order": "gid://shopify/Order/450789469", "reason": "wrong size, please replace",
         "lines": [{"line_item_id": 518995019, "quantity": 1}], "shop": "example.myshopify.com"}])

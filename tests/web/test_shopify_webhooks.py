@@ -8,7 +8,7 @@ import pytest
 from tests.payloads import shopify_headers, tagged_order
 from web import create_app
 
-TASK = "worker.tasks.handle_signal"
+TASK = "worker.tasks.handle_event"
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ def state() -> State:
     state.start_generation(SHOP, "450789469", "admin-450789469-1", 1)
     state.start_generation(SHOP, "123", "admin-123-1", 1)
     state.start_generation(OTHER, "450789469", "admin-450789469-1-other", 1)
-    state.dead_letter("worker.tasks.handle_signal", [{"shop": SHOP, "order": "gid://shopify/Order/450789469",
+    state.dead_letter("worker.tasks.handle_event", [{"shop": SHOP, "order": "gid://shopify/Order/450789469",
                                                       "shipping_address": ADDRESS}], "boom")
     state.dead_letter("worker.tasks.process_request", ["admin-123-1", SHOP], "boom")
     return state

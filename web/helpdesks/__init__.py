@@ -8,16 +8,28 @@ shop when several are configured; the first one otherwise.
 from __future__ import annotations
 
 import importlib
+import pkgutil
 
 from flask import Blueprint, current_app, request
 
-from core.settings import HELPDESK_PROVIDERS
 from web.errors import UnknownProvider, UnknownShop
 
 blueprint = Blueprint("helpdesks", __name__)
 
-RECEIVERS = {provider: importlib.import_module(f"{__name__}.{provider}").Receiver
-             for provider in HELPDESK_PROVIDERS}
+
+
+def _adapters() -> dict:
+    """Every module of this package that defines a class `Receiver` is a provider, named for its module."""
+    found = {}
+    for module in pkgutil.iter_modules(__path__):
+        path = f"{__name__}.{module.name}"
+        receiver = getattr(importlib.import_module(path), "Receiver", None)
+        if receiver is not None and receiver.__module__ == path:
+            found[module.name] = receiver
+    return found
+
+
+RECEIVERS = _adapters()
 
 
 @blueprint.post("/webhooks/helpdesk/<provider>")

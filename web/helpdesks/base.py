@@ -1,9 +1,8 @@
 """What every helpdesk adapter shares: the receiver base, token and timestamp checks, and the
 turn from a ticket into an Outcome.
 
-An adapter is one module in this package, named for its provider (the name also listed in
-`core.settings.HELPDESK_PROVIDERS`, which reads `<PROVIDER>_WEBHOOK_SECRET`), defining a
-class `Receiver(HelpdeskReceiver)` with:
+An adapter is one module in this package, named for its provider (served when
+`<PROVIDER>_WEBHOOK_SECRET` is set), defining a class `Receiver(HelpdeskReceiver)` with:
 
 - `verify(request, raw)`: raise InvalidSignature unless the raw body came from the helpdesk,
   with any of `self.secrets` (several during a rotation); a signed timestamp is checked after
@@ -114,12 +113,12 @@ def ticket_outcome(provider: str, ticket: Ticket, tag: str, shop: str) -> Outcom
     returning = f"{tag.lower()}-return" in names
     if tag.lower() not in names and not returning:
         return Outcome.ignore(f"ticket {number} has no {tag} tag")
-    signal = {"shop": shop, "source": "helpdesk", "source_label": f"{provider} ticket {number}",
+    event = {"shop": shop, "source": "helpdesk", "source_label": f"{provider} ticket {number}",
               "request_id": f"{provider}-{shop.removesuffix('.myshopify.com')}-{number}",
               **replacement_request(ticket)}
     if returning:
-        signal["return"] = True
+        event["return"] = True
     keys = [f"helpdesk:{shop}:{provider}:ticket:{number}"]
     if ticket.event_id:
         keys.insert(0, f"helpdesk:{shop}:{provider}:event:{ticket.event_id}")
-    return Outcome(signal=signal, dedupe_keys=keys)
+    return Outcome(event=event, dedupe_keys=keys)

@@ -102,7 +102,7 @@ def ticket_id(ticket: Ticket) -> str:
 
 
 def replacement_request(ticket: Ticket) -> dict:
-    """The request fields of a signal; raises ValidationFailed naming every field at fault."""
+    """The request fields of a event; raises ValidationFailed naming every field at fault."""
     errors: dict[str, list[str]] = {}
     request = {}
     for key, check in (("order", _order), ("email", _email), ("lines", _lines), ("reason", _reason),

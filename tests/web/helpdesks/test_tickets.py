@@ -1,14 +1,13 @@
-"""What each helpdesk's payload becomes: the signal enqueued, the reason it is ignored, or a
+"""What each helpdesk's payload becomes: the event enqueued, the reason it is ignored, or a
 422 naming the field at fault. Payloads are shaped like FACTS.md's samples of each helpdesk."""
 
 
 import fakeredis
 import pytest
 
-from core.settings import HELPDESK_PROVIDERS
 from tests.conftest import make_settings
-from tests.web.helpdesks.senders import NOW, PROVIDERS, SECRETS, encode, secret_env, signed_headers, ticket_payload
 from tests.queued import QueuedTasks
+from tests.web.helpdesks.senders import NOW, PROVIDERS, SECRETS, encode, secret_env, signed_headers, ticket_payload
 from web import create_app
 from web.helpdesks import RECEIVERS
 
@@ -25,9 +24,9 @@ def send(app, provider: str, payload: dict, event_id: str = "ev-1", **headers):
 def queued_signal(queued) -> dict:
     queued.assert_called_once()
     task, = queued.call_args.args
-    assert task == "worker.tasks.handle_signal"
-    signal, = queued.call_args.kwargs["args"]
-    return signal
+    assert task == "worker.tasks.handle_event"
+    event, = queued.call_args.kwargs["args"]
+    return event
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
@@ -62,9 +61,9 @@ def test_every_event_of_one_ticket_after_the_first_is_a_duplicate(app, queued, p
 @pytest.mark.parametrize("provider", [p for p in PROVIDERS if p != "kustomer"])
 def test_ticket_with_only_the_customer_email_asks_for_their_latest_order(app, queued, provider):
     send(app, provider, ticket_payload(provider, order=None, email="bob.norman@mail.example.com"))
-    signal = queued_signal(queued)
-    assert "order" not in signal
-    assert signal["email"] == "bob.norman@mail.example.com"
+    event = queued_signal(queued)
+    assert "order" not in event
+    assert event["email"] == "bob.norman@mail.example.com"
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
@@ -86,9 +85,9 @@ def test_order_by_gid_and_shipping_address_pass_through(app, queued):
     address = {"firstName": "Bob", "address1": "1 Main St", "city": "Ottawa", "countryCode": "CA", "zip": ""}
     send(app, "zendesk", {"ticket_id": "8", "tags": "replace", "order": "gid://shopify/Order/450789469",
                           "shipping_address": address})
-    signal = queued_signal(queued)
-    assert signal["order"] == "gid://shopify/Order/450789469"
-    assert signal["shipping_address"] == {"firstName": "Bob", "address1": "1 Main St", "city": "Ottawa",
+    event = queued_signal(queued)
+    assert event["order"] == "gid://shopify/Order/450789469"
+    assert event["shipping_address"] == {"firstName": "Bob", "address1": "1 Main St", "city": "Ottawa",
                                           "countryCode": "CA"}
 
 
@@ -156,8 +155,14 @@ def test_tag_comparison_ignores_case_and_uses_helpdesk_tag():
     assert QueuedTasks(app.extensions["intake"].client).call_count == 1
 
 
-def test_every_configured_provider_has_an_adapter_and_a_test_sender():
-    assert set(RECEIVERS) == set(HELPDESK_PROVIDERS) == set(PROVIDERS)
+def test_every_adapter_module_is_a_provider_with_a_test_sender():
+    assert set(RECEIVERS) == set(PROVIDERS) == {"zendesk", "gorgias", "freshdesk", "helpscout", "intercom",
+                                                "kustomer", "front", "reamaze", "standard"}
+
+
+def test_a_provider_is_served_when_its_secret_is_set():
+    settings = make_settings(ZENDESK_WEBHOOK_SECRET="a,b", FRONT_WEBHOOK_SECRET="c")
+    assert settings.helpdesk_secrets == {"zendesk": ("a", "b"), "front": ("c",)}
 
 
 def test_order_reference_the_worker_cannot_resolve_is_422(app, queued):

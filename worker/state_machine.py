@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from core.errors import PermanentFailure
@@ -26,22 +26,22 @@ from core.settings import Settings, Shop
 from core.store import FINAL, State
 from replacements.planner import order_number, plan_replacement
 from replacements.policy import review
-from replacements.recipe import reason_from_trigger, with_recipe
-from replacements.triggers import find_trigger, triggers
+from replacements.recipe import with_recipe
+from replacements.records import ADMIN_SOURCES, Event, request_from
+from replacements.triggers import FAILED_TAG, ISSUED_TAG
 from shopify import documents as docs
 from shopify.client import ShopifyClient
 from shopify.errors import RetryableShopifyError, ShopifyUserErrors
 from worker import policy_facts
+from worker.admin_requests import admin_request
+from worker.cancellation import delete_open_replacements
+from worker.order_lookup import not_found_reason, read_order, resolve_order
 from worker.recipe_steps import RecipeSteps
 
 log = logging.getLogger(__name__)
 
-ADMIN_SOURCES = ("admin_tag", "reconcile")
-ISSUED_TAG = "replacement-issued"
-FAILED_TAG = "replacement-failed"
 READY_POLLS = 20
 SEARCH_GRACE_SECONDS = 10.0
-STALE_READ_SECONDS = 60.0
 
 
 @dataclass
@@ -52,97 +52,42 @@ class Replacer:
     state: State
     sleep: Callable[[float], None] = time.sleep
     metrics: Metrics | None = None
-    # The order `_admin_request` has just read, used once by the same task instead of reading it again.
-    _just_read: dict | None = field(default=None, init=False, repr=False)
 
     # entry points ---------------------------------------------------------------------------
-    def handle_signal(self, signal: dict) -> str | None:
-        """Turns a signal into a request id (new or already known) and processes it."""
-        if signal["source"] in ADMIN_SOURCES:
-            request_id = self._admin_request(signal)
+    def handle_event(self, event: Event) -> str | None:
+        """Turns an event into a request id (new or already known) and processes it."""
+        order = None
+        if event["source"] in ADMIN_SOURCES:
+            request_id, order = admin_request(self.settings, self.shop, self.client, self.state, event)
         else:
-            request_id = signal["request_id"]
-            self.state.create_request(with_recipe(_request_from(signal, request_id), self.settings))
+            request_id = event["request_id"]
+            self.state.create_request(with_recipe(request_from(event, request_id), self.settings))
         if request_id:
-            self.process(request_id)
+            self.process(request_id, order)
         return request_id
 
-    def process(self, request_id: str) -> str:
+    def process(self, request_id: str, order: dict | None = None) -> str:
+        """`order`: the original as this task has just read it, if it has."""
         record = self.state.get(request_id)
         if record is None:
             raise PermanentFailure(f"unknown request {request_id}")
         if record["status"] in FINAL:
             return record["status"]
         with bind(request_id=request_id), self.state.lock(f"request:{request_id}") as lock:
-            return self._process_locked(request_id, lock)
+            return self._process_locked(request_id, lock, order)
 
-    # admin tag: one request per tagging, a new one after the tag is re-added ------------------
-    def _admin_request(self, signal: dict) -> str | None:
-        order_id = signal["order"]
-        legacy = order_id.rsplit("/", 1)[-1]
-        with self.state.lock(f"order:{self.shop.domain}:{legacy}"):
-            current, generation, release = self.state.current_for_order(self.shop.domain, legacy)
-            if current and (self.state.get(current) or {}).get("status", "done") not in FINAL:
-                return current
-            order = self._read_order(order_id)
-            trigger = find_trigger(order["tags"], self.settings.replacement_tag) if order else None
-            if trigger is None:
-                log.info("signal ignored: trigger tag not on the order",
-                         extra={"order": order_id, "source": signal["source"]})
-                return None
-            if release and _stale(order, release):
-                log.info("signal ignored: stale read of the order", extra={"order": order_id})
-                return None
-            request_id = f"admin-{legacy}-{generation + 1}"
-            # The tags Shopify holds now are the truth about the reason, not the signal's.
-            request = {key: value for key, value in _request_from(signal, request_id).items() if key != "reason"}
-            request.update(reason_from_trigger(trigger, self.settings.reasons),
-                           trigger_tags=[t.tag for t in triggers(order["tags"], self.settings.replacement_tag)])
-            request = with_recipe(request, self.settings)
-            self.state.create_request(request)
-            self.state.start_generation(self.shop.domain, legacy, request_id, generation + 1)
-            self.state.journal(request_id, "received", source=signal["source"], order=order["name"],
-                               reason=request.get("reason_code"))
-            self._just_read = order
-            return request_id
-
-    # an original cancelled while its replacement waits as a draft ----------------------------
     def handle_cancelled(self, order_id: str) -> list[str]:
-        """Deletes the replacement drafts still open for a cancelled original; returns their request ids."""
-        order = self._read_order(order_id)
-        if order is None or not order.get("cancelledAt"):
-            log.info("cancellation ignored: the order is not cancelled", extra={"order": order_id})
-            return []
-        reason = f"original {order['name']} was cancelled"
-        query = f"tag:replacement-for-{order_number(order)} status:open"
-        deleted = []
-        for draft in self.client.query(docs.FIND_REPLACEMENT_DRAFTS, {"query": query})["draftOrders"]["nodes"]:
-            request_id = {a["key"]: a["value"] for a in draft["customAttributes"]}.get("Replacement request")
-            if draft["order"] or not request_id:
-                continue
-            with bind(request_id=request_id), self.state.lock(f"request:{request_id}") as lock:
-                record = self.state.get(request_id)
-                if record and record["status"] not in FINAL:
-                    # It may be on its way to completion (the service may have cancelled the original itself).
-                    raise RetryableShopifyError(f"request {request_id} is still in progress")
-                lock.extend()
-                self.client.mutate(docs.DRAFT_ORDER_DELETE, {"input": {"id": draft["id"]}}, "draftOrderDelete")
-                if record and record["status"] == "done":
-                    self.state.update(request_id, status="cancelled", reason=reason, finished_at=time.time())
-                self.state.journal(request_id, "draft_deleted", draft=draft["id"], reason=reason)
-            log.info("replacement draft deleted", extra={"request_id": request_id, "reason": reason})
-            deleted.append(request_id)
-        return deleted
+        return delete_open_replacements(self.client, self.state, order_id)
 
     # the steps -------------------------------------------------------------------------------
-    def _process_locked(self, request_id: str, lock) -> str:
-        record = self.state.get(request_id)
+    def _process_locked(self, request_id: str, lock, order: dict | None) -> str:
+        record = self.state.get(request_id)  # again, under the lock: another worker may have moved it on
         request = record["request"]
         try:
             if record["status"] == "failing":
                 return self._fail(request_id, record, record.get("reason", "failed"), lock)
             lock.extend()
-            order = self._original(request_id, record)
+            order = self._original(request_id, record, order)
             draft = self._find_or_create_draft(request_id, record, request, order, lock)
             if not draft["hold"] and not draft.get("order"):
                 RecipeSteps(self.settings, self.client, self.state).before_completion(request_id, order, draft, lock)
@@ -161,17 +106,15 @@ class Replacer:
         except PermanentFailure as failure:
             return self._fail(request_id, self.state.get(request_id), str(failure), lock)
 
-    def _original(self, request_id: str, record: dict) -> dict:
-        request = record["request"]
+    def _original(self, request_id: str, record: dict, order: dict | None) -> dict:
         order_id = record.get("order_id")
         if not order_id:
-            order_id = self._resolve_order(request)
+            order_id = resolve_order(self.client, record["request"])
             self.state.update(request_id, order_id=order_id)
-        order, self._just_read = self._just_read, None
         if order is None or order["id"] != order_id:
-            order = self._read_order(order_id)
+            order = read_order(self.client, order_id)
         if order is None:
-            raise PermanentFailure(f"order {request.get('order')} not found{self._old_orders_hint()}")
+            raise PermanentFailure(not_found_reason(self.client, record["request"].get("order")))
         return order
 
     def _find_or_create_draft(self, request_id: str, record: dict, request: dict, order: dict, lock) -> dict:
@@ -265,45 +208,7 @@ class Replacer:
         if self.metrics:
             self.metrics.replacement(request.get("source", "unknown"), outcome)
 
-    # Shopify reads and writes --------------------------------------------------------------
-    def _read_order(self, order_id: str) -> dict | None:
-        return self.client.query(docs.ORDER_FOR_REPLACEMENT, {"id": order_id})["order"]
-
-    def _resolve_order(self, request: dict) -> str:
-        reference = str(request.get("order") or "").strip()
-        if not reference and request.get("email"):
-            return self._latest_order_of(request["email"])
-        if reference.startswith("gid://shopify/Order/"):
-            return reference
-        if reference.isdigit():
-            gid = f"gid://shopify/Order/{reference}"
-            if self.client.query(docs.ORDER_FOR_REPLACEMENT, {"id": gid})["order"]:
-                return gid
-        if reference.lstrip("#").isdigit():
-            name = "#" + reference.lstrip("#")
-            nodes = self.client.query(docs.FIND_ORDER_BY_NAME, {"query": f"name:{name}"})["orders"]["nodes"]
-            exact = [node for node in nodes if node["name"] == name]
-            if len(exact) > 1:
-                raise PermanentFailure(f"order {name} is ambiguous: {len(exact)} orders carry that name")
-            if exact:
-                return exact[0]["id"]
-        raise PermanentFailure(f"order {reference or '(none given)'} not found")
-
-    def _old_orders_hint(self) -> str:
-        """Without read_all_orders Shopify answers null for an order older than 60 days."""
-        installation = self.client.query(docs.ACCESS_SCOPES)["currentAppInstallation"]
-        if any(scope["handle"] == "read_all_orders" for scope in installation["accessScopes"]):
-            return ""
-        return " (or older than 60 days: reading those needs the read_all_orders scope, which the app lacks)"
-
-    def _latest_order_of(self, email: str) -> str:
-        """The customer's most recent order that this service did not create."""
-        query = f'email:"{email}" -tag:replacement'
-        nodes = self.client.query(docs.LATEST_ORDER_BY_EMAIL, {"query": query})["orders"]["nodes"]
-        if not nodes or (nodes[0]["email"] or "").lower() != email.lower():
-            raise PermanentFailure("no order found for the customer's email")
-        return nodes[0]["id"]
-
+    # Shopify writes on the original ----------------------------------------------------------
     def _release_original(self, request: dict, order_id: str, add: str, remove: str) -> None:
         """Takes the trigger tag off the original and marks the outcome; for the admin tag,
         remembers Shopify's updatedAt of that write so a later stale read is not a new tagging."""
@@ -314,21 +219,3 @@ class Replacer:
         if request.get("source") in ADMIN_SOURCES and updated_at:
             self.state.release_order(self.shop.domain, order_id.rsplit("/", 1)[-1], updated_at)
 
-
-def _instant(timestamp: str) -> datetime:
-    return datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
-
-
-def _stale(order: dict, release: tuple[str, float]) -> bool:
-    """A read older than our own removal of the trigger tag is not a new tagging. Shopify's
-    updatedAt has whole seconds, so a read in the second of the release is stale too, unless
-    the tag is still there a minute later: stale reads do not last that long."""
-    released_at, released_wall = release
-    return _instant(order["updatedAt"]) <= _instant(released_at) and time.time() - released_wall < STALE_READ_SECONDS
-
-
-def _request_from(signal: dict, request_id: str) -> dict:
-    request = {key: signal[key] for key in ("shop", "source", "source_label", "order", "email", "lines", "reason",
-                                            "shipping_address", "return") if signal.get(key) is not None}
-    request["request_id"] = request_id
-    return request

@@ -1,11 +1,19 @@
-"""Every Celery setting in one mapping, shared by the worker and the web tier's publisher."""
+"""The Celery application: `create_celery(settings)` builds it, with every Celery setting in
+one mapping. Importing this module reads nothing and starts nothing; `worker/main.py` is the
+entry point that reads the environment (`celery -A worker.main worker|beat`).
+"""
 
 from __future__ import annotations
 
+from celery import Celery
+
+from core import keys
 from core.settings import Settings
+from worker import kombu_patch
+from worker.services import Services
 
 # A task must finish well inside the visibility timeout, or Redis hands it to a second
-# worker while the first still runs (measured in shared/CELERY-REDIS.md, B1a).
+# worker while the first still runs (measured in the team's Celery and Redis notes, B1a).
 # Keep it short all the same: it is how long a message held by a worker that died whole
 # (main process and pool) waits before another worker gets it. Every task is idempotent and
 # takes a per-request lock, so an early redelivery costs a retry, never a second replacement.
@@ -13,7 +21,6 @@ TASK_SOFT_LIMIT = 40
 TASK_HARD_LIMIT = 45
 RETRY_BACKOFF_MAX = 15
 VISIBILITY_TIMEOUT = 75
-QUEUE = "celery"  # the web tier pushes its tasks here itself (web/task_message.py)
 
 
 def celery_config(settings: Settings, publisher: bool = False) -> dict:
@@ -30,7 +37,7 @@ def celery_config(settings: Settings, publisher: bool = False) -> dict:
         },
         "task_publish_retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.1,
                                       "interval_max": 0.1},
-        "task_default_queue": QUEUE,
+        "task_default_queue": keys.QUEUE,
         "task_serializer": "json",
         "accept_content": ["json"],
         "task_ignore_result": True,
@@ -48,6 +55,22 @@ def celery_config(settings: Settings, publisher: bool = False) -> dict:
         "task_soft_time_limit": TASK_SOFT_LIMIT,
         "task_time_limit": TASK_HARD_LIMIT,
         "beat_schedule": {
-            "reconcile": {"task": "worker.tasks.reconcile", "schedule": settings.reconcile_minutes * 60.0},
+            "reconcile": {"task": keys.RECONCILE, "schedule": settings.reconcile_minutes * 60.0},
         },
     }
+
+
+class ReplacementCelery(Celery):
+    """A Celery app that carries the service's settings and its connections (`services`)."""
+
+    def __init__(self, settings: Settings):
+        super().__init__("replacement_worker", include=["worker.tasks"])
+        self.settings = settings
+        self.services = Services(settings)
+
+
+def create_celery(settings: Settings) -> ReplacementCelery:
+    kombu_patch.install()
+    app = ReplacementCelery(settings)
+    app.conf.update(celery_config(settings))
+    return app

@@ -4,8 +4,7 @@ import pytest
 
 from core.errors import PermanentFailure
 from shopify import documents as docs
-from tests.conftest import make_settings
-from worker.replacement import Replacer
+from worker.order_lookup import resolve_order
 
 
 class Shopify:
@@ -26,8 +25,7 @@ class Shopify:
 
 
 def resolve(shopify: Shopify, **request) -> str:
-    settings = make_settings()
-    return Replacer(settings, settings.default_shop, shopify, state=None)._resolve_order(request)
+    return resolve_order(shopify, request)
 
 
 def test_email_without_order_is_the_customers_latest_order_not_made_by_this_service():

@@ -1,0 +1,68 @@
+"""Every name the processes must agree on: Redis keys, the Celery queue and the task names.
+
+The web tier pushes task messages itself and the worker consumes them; the store, the budget,
+the metrics and the privacy erasure all read and write the same keys. One place, so none of
+them can drift apart.
+"""
+
+from __future__ import annotations
+
+PREFIX = "rw:"
+QUEUE = "celery"
+
+# Task names, as the web tier writes them into its messages and the worker registers them.
+HANDLE_EVENT = "worker.tasks.handle_event"
+PROCESS_REQUEST = "worker.tasks.process_request"
+HANDLE_CANCELLED = "worker.tasks.handle_cancelled"
+HANDLE_COMPLIANCE = "worker.tasks.handle_compliance"
+RECONCILE = "worker.tasks.reconcile"
+
+OPEN_REQUESTS = f"{PREFIX}open"
+JOURNAL = f"{PREFIX}journal"
+DEAD_LETTERS = f"{PREFIX}deadletter"
+METRICS = f"{PREFIX}metrics:"
+SEEN = f"{PREFIX}seen:"
+BUDGET = f"{PREFIX}budget:"
+PRIVACY_EXPORT = f"{PREFIX}privacy:export:"
+TOKEN = f"{PREFIX}token:"
+
+
+def request(request_id: str) -> str:
+    return f"{PREFIX}req:{request_id}"
+
+
+def request_pattern() -> str:
+    return f"{PREFIX}req:*"
+
+
+def order(shop: str, order_id: str) -> str:
+    return f"{PREFIX}order:{shop}:{order_id}"
+
+
+def order_pattern(shop: str) -> str:
+    return f"{PREFIX}order:{shop}:*"
+
+
+def batch(batch_id: str) -> str:
+    return f"{PREFIX}batch:{batch_id}"
+
+
+def lock(name: str) -> str:
+    return f"{PREFIX}lock:{name}"
+
+
+def seen(delivery_key: str) -> str:
+    return f"{SEEN}{delivery_key}"
+
+
+def shopify_deliveries_pattern(shop: str) -> str:
+    """The dedupe marks of one shop's Shopify deliveries (web/shopify_webhooks.py keys them `shopify:<shop>:...`)."""
+    return f"{SEEN}shopify:{shop}:*"
+
+
+def budget(shop: str) -> str:
+    return f"{BUDGET}{shop}"
+
+
+def token(shop: str) -> str:
+    return f"{TOKEN}{shop}"

@@ -1,0 +1,66 @@
+"""The one way a task is declared: `replacement_task`, whose base class owns retries, the
+dead-letter list, logging and metrics. Tasks take small dicts and ids, and re-read the world
+before acting.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+
+import redis
+from celery import Task, shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+
+from core.store import LockBusy
+from shopify.errors import RetryableShopifyError
+from worker.app import RETRY_BACKOFF_MAX
+
+log = logging.getLogger(__name__)
+
+MAX_RETRIES = 12
+
+
+class ReplacementTask(Task):
+    """Retries what may pass (Shopify 5xx, network, a lock held elsewhere, Redis blips) with
+    capped exponential backoff and jitter; when retries run out, or on an unexpected error, the
+    task lands in the dead-letter list with its error, to be replayed by `python -m ops.deadletter`.
+    `self.app.services` holds the process's connections (worker/services.py).
+    """
+
+    autoretry_for = (RetryableShopifyError, redis.ConnectionError, redis.TimeoutError,
+                     SoftTimeLimitExceeded)
+    retry_backoff = True
+    retry_backoff_max = RETRY_BACKOFF_MAX
+    retry_jitter = True
+    max_retries = MAX_RETRIES
+
+    def __call__(self, *args, **kwargs):
+        try:
+            return super().__call__(*args, **kwargs)
+        except LockBusy as busy:
+            # Another worker holds the request: come back when its lease would have ended.
+            raise self.retry(exc=busy, countdown=busy.retry_in + random.uniform(0, 0.5)) from None
+
+    def before_start(self, task_id, args, kwargs):
+        self.request.started_at = time.monotonic()
+        log.info("task start", extra={"task": self.name, "task_id": task_id, "attempt": self.request.retries})
+
+    def on_retry(self, exc, task_id, args, kwargs, einfo):
+        log.info("task retry", extra={"task": self.name, "task_id": task_id, "error": str(exc)[:300]})
+        self.app.services.metrics.task_retried(self.name)
+
+    def after_return(self, status, retval, task_id, args, kwargs, einfo):
+        started = getattr(self.request, "started_at", None)
+        if started is not None:
+            self.app.services.metrics.task_finished(self.name, status, time.monotonic() - started)
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        log.error("task failed, dead-lettered", extra={"task": self.name, "task_id": task_id,
+                                                       "error": f"{type(exc).__name__}: {exc}"[:500]})
+        self.app.services.state.dead_letter(self.name, list(args), f"{type(exc).__name__}: {exc}")
+
+
+def replacement_task(name: str):
+    return shared_task(base=ReplacementTask, bind=True, name=name)
