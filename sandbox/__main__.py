@@ -1,4 +1,5 @@
-"""`python -m sandbox --port 8765 [--plan standard] [--token T] [--webhook-url URL --webhook-secret S]`"""
+"""`python -m sandbox --port 8765 [--plan standard] [--token T | --client-id ID --client-secret S]
+[--webhook-url URL --webhook-secret S]`"""
 
 from __future__ import annotations
 
@@ -17,7 +18,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--plan", choices=sorted(PLANS), default="standard")
-    parser.add_argument("--token", help="the only access token accepted (default: any non-empty token)")
+    parser.add_argument("--token", help="a static access token (a legacy custom app); with neither this nor "
+                                         "--client-id, any non-empty token is accepted")
+    parser.add_argument("--client-id", help="turns on the client credentials grant at /admin/oauth/access_token")
+    parser.add_argument("--client-secret", help="the secret the grant wants with --client-id")
+    parser.add_argument("--token-lifetime", type=float, default=86399, help="seconds a minted token lives")
     parser.add_argument("--webhook-url", help="where to POST orders/updated and refunds/create webhooks")
     parser.add_argument("--webhook-secret", default="sandbox-webhook-secret", help="key for X-Shopify-Hmac-Sha256")
     parser.add_argument("--draft-ready-delay", type=float, default=0.2, help="seconds before a new draft is ready")
@@ -26,7 +31,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     store = Store(
-        plan=args.plan, token=args.token, webhook_url=args.webhook_url, webhook_secret=args.webhook_secret,
+        plan=args.plan, token=args.token, client_id=args.client_id, client_secret=args.client_secret,
+        token_lifetime=args.token_lifetime, webhook_url=args.webhook_url, webhook_secret=args.webhook_secret,
         draft_ready_delay=args.draft_ready_delay, throttle_status=args.throttle_status,
     )
     admin_schema()

@@ -10,6 +10,7 @@ import time
 from flask import Blueprint, current_app, jsonify, request
 
 from sandbox.executor import handle_call
+from sandbox.store import Store
 
 blueprint = Blueprint("admin_api", __name__)
 
@@ -17,10 +18,20 @@ INVALID_TOKEN = "[API] Invalid API key or access token (unrecognized login or wr
 VERSION = re.compile(r"^(\d{4}-\d{2}|unstable)$")
 
 
-def _token_ok(expected: str | None, given: str | None) -> bool:
+def refusal_reason(store: Store, given: str | None) -> str | None:
+    """Why a call with this token gets a 401 (`missing`, `unknown`, `expired`, `revoked`), or None.
+
+    Accepted: the static `token` (a legacy custom app) or a live minted token; with neither a
+    static token nor `client_id` configured, any non-empty token."""
     if not given:
-        return False
-    return expected is None or hmac.compare_digest(expected.encode(), given.encode())
+        return "missing"
+    config = store.config
+    if config.token is None and config.client_id is None:
+        return None
+    if config.token is not None and hmac.compare_digest(config.token.encode(), given.encode()):
+        return None
+    state = store.tokens.state_of(given)
+    return None if state == "live" else state
 
 
 def _drop_connection(seconds: float):
@@ -37,9 +48,9 @@ def graphql_endpoint(version: str):
     store = current_app.extensions["sandbox.store"]
     if not VERSION.match(version):
         return jsonify({"errors": "Not Found"}), 404
-    if not _token_ok(store.config.token, request.headers.get("X-Shopify-Access-Token")):
-        store.calls.record({"operation": None, "root_fields": [], "status": 401, "errors": ["UNAUTHORIZED"],
-                            "throttled": False, "fault": None, "requested_cost": 0, "charged": 0})
+    reason = refusal_reason(store, request.headers.get("X-Shopify-Access-Token"))
+    if reason:
+        store.calls.record({"status": 401, "errors": ["UNAUTHORIZED"], "token_state": reason})
         return jsonify({"errors": INVALID_TOKEN}), 401
     answer = handle_call(store, request.get_json(silent=True))
     if answer.hang is not None:

@@ -8,6 +8,12 @@ import time
 from collections import deque
 
 MAX_ENTRIES = 100_000
+# Every entry has these keys, so a reader can sum `charged` or filter on `type` without checks.
+EMPTY = {
+    "operation": None, "type": None, "root_fields": [], "requested_cost": 0, "actual_cost": None, "charged": 0,
+    "available_before": None, "available_after": None, "throttled": False, "fault": None, "status": 200,
+    "errors": [],
+}
 
 
 class CallLog:
@@ -18,7 +24,7 @@ class CallLog:
 
     def record(self, entry: dict) -> dict:
         with self._lock:
-            entry = {"seq": next(self._seq), "at": time.time(), **entry}
+            entry = {"seq": next(self._seq), "at": time.time(), **EMPTY, **entry}
             self._entries.append(entry)
             return entry
 

@@ -6,11 +6,13 @@ from dataclasses import asdict, dataclass, field, fields
 
 # Restore rates from shopify.dev (points per second). Bucket sizes are not published: the sandbox
 # assumes 20 s worth of restore, which `maximum_available` overrides.
-PLANS = {"standard": 100.0, "advanced": 200.0, "plus": 1000.0, "enterprise": 2000.0}
+# A development store has Standard's rate but cannot create orders (see drafts.complete_draft).
+PLANS = {"standard": 100.0, "advanced": 200.0, "plus": 1000.0, "enterprise": 2000.0, "development": 100.0}
 
+# read_locations: every Location field but `id` needs it, and the service reads `location { isActive ... }`.
 DEFAULT_SCOPES = [
     "read_orders", "write_orders", "write_draft_orders", "read_draft_orders",
-    "read_products", "read_inventory", "write_inventory",
+    "read_products", "read_inventory", "write_inventory", "read_locations",
 ]
 
 
@@ -28,12 +30,21 @@ class Config:
     throttle_status: int = 200
     slow: float = 0.0
     token: str | None = None
+    client_id: str | None = None
+    client_secret: str | None = None
+    token_lifetime: float = 86399
+    refuse_mint: bool | str = False
     webhook_url: str | None = None
     webhook_secret: str = "sandbox-webhook-secret"
     webhook_topics: list[str] = field(default_factory=lambda: ["orders/updated", "refunds/create"])
     webhook_retries: int = 2
     webhook_duplicates: bool = False
+    webhook_removal_failures: int | None = None
     scopes: list[str] = field(default_factory=lambda: list(DEFAULT_SCOPES))
+    protected_customer_data: bool = True
+    cancel_job_seconds: float = 0.5
+    order_name_prefix: str = "#"
+    order_name_suffix: str = ""
 
     def update(self, changes: dict) -> None:
         known = {f.name for f in fields(self)}

@@ -187,6 +187,27 @@ def clear_calls():
     return jsonify({"calls": []})
 
 
+@blueprint.get("/tokens")
+def list_tokens():
+    """Minted tokens: `mints`, `refused`, `live` (id, token, expires_in), `live_count`, `revoked`, `expired`."""
+    store = _store()
+    return jsonify({**store.tokens.describe(), "refuse_mint": store.config.refuse_mint})
+
+
+@blueprint.post("/tokens/revoke")
+def revoke_tokens():
+    """Revoke every live minted token (the app was uninstalled or its secret rotated);
+    `{"refuse_mint": true}` (or an OAuth error code) also makes the grant refuse until set back to false."""
+    store = _store()
+    body = _body()
+    if isinstance(body, dict) and "refuse_mint" in body:
+        if not isinstance(body["refuse_mint"], bool | str):
+            return _problem("refuse_mint must be true, false or an OAuth error code")
+        store.configure({"refuse_mint": body["refuse_mint"]})
+    revoked = store.tokens.revoke_all()
+    return jsonify({**store.tokens.describe(), "revoked_now": revoked, "refuse_mint": store.config.refuse_mint})
+
+
 @blueprint.get("/config")
 def get_config():
     return jsonify(_store().config.as_json())

@@ -51,11 +51,8 @@ class Call:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.log: dict = {
-            "operation": None, "type": None, "root_fields": [], "requested_cost": 0, "actual_cost": None,
-            "charged": 0, "available_before": None, "available_after": None, "throttled": False,
-            "fault": None, "status": 200, "errors": [],
-        }
+        self.request_id = str(uuid.uuid4())
+        self.log: dict = {"request_id": self.request_id}
 
     def cost_extension(self, requested: int, actual: int | None) -> dict:
         return {"cost": {"requestedQueryCost": requested, "actualQueryCost": actual,

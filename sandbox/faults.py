@@ -4,12 +4,20 @@ A rule names a root field (`draftOrderCreate`, or `*` for any) and which calls i
 from when the rule was added: `nth` (that one call, 1-based) or `times` (the next N calls); with
 neither, every call. Actions:
 
-- `fail`: answer `status` (500, 502, 503 or 504; default 503) without applying anything.
+- `fail`: answer `status` (500, 502, 503, 504; or 402 shop frozen, 423 shop locked; default 503)
+  without applying anything.
 - `apply_then_fail`: apply the call, then answer `status` (default 502), or with `hang: seconds`
   sleep and drop the connection: the change is made but its answer is lost.
 - `delay`: sleep `seconds`, then answer normally.
 - `throttle`: answer THROTTLED without executing.
 - `user_error`: answer the mutation with a userError (`message`) without applying it.
+- `graphql_error`: HTTP 200 with one error, `code` INTERNAL_SERVER_ERROR (default) or TIMEOUT, and
+  no data; nothing applied unless `apply: true` (the change is made, the answer is the error).
+- `job_fails`: the call answers as usual, but the job it starts (orderCancel's) finishes without
+  doing anything.
+
+The pseudo-field `oauth/access_token` (the client credentials grant) takes `fail` and `delay`;
+`*` means every Admin API call, not that endpoint.
 """
 
 from __future__ import annotations
@@ -18,8 +26,10 @@ import itertools
 import threading
 from dataclasses import asdict, dataclass
 
-ACTIONS = {"fail", "apply_then_fail", "delay", "throttle", "user_error"}
-FAIL_STATUSES = {500, 502, 503, 504}
+ACTIONS = {"fail", "apply_then_fail", "delay", "throttle", "user_error", "graphql_error", "job_fails"}
+FAIL_STATUSES = {402, 423, 500, 502, 503, 504}
+GRAPHQL_ERROR_CODES = {"INTERNAL_SERVER_ERROR", "TIMEOUT"}
+OAUTH_FIELD = "oauth/access_token"
 
 
 class FaultRuleError(ValueError):
@@ -37,6 +47,8 @@ class FaultRule:
     seconds: float = 0.0
     hang: float | None = None
     message: str = "The sandbox was told to fail this call"
+    code: str = "INTERNAL_SERVER_ERROR"
+    apply: bool = False
     calls: int = 0
     fired: int = 0
 
@@ -51,7 +63,7 @@ class FaultRule:
 
 
 def _rule(rule_id: int, spec: dict) -> FaultRule:
-    allowed = {"field", "action", "nth", "times", "status", "seconds", "hang", "message"}
+    allowed = {"field", "action", "nth", "times", "status", "seconds", "hang", "message", "code", "apply"}
     unknown = set(spec) - allowed
     if unknown:
         raise FaultRuleError(f"unknown fault rule keys: {', '.join(sorted(unknown))}")
@@ -65,6 +77,10 @@ def _rule(rule_id: int, spec: dict) -> FaultRule:
     for key in ("nth", "times"):
         if key in spec and (not isinstance(spec[key], int) or spec[key] < 1):
             raise FaultRuleError(f"`{key}` must be a positive integer")
+    if spec["field"] == OAUTH_FIELD and action not in ("fail", "delay"):
+        raise FaultRuleError(f"`{OAUTH_FIELD}` takes the actions fail and delay only")
+    if spec.get("code", "INTERNAL_SERVER_ERROR") not in GRAPHQL_ERROR_CODES:
+        raise FaultRuleError(f"`code` must be one of {', '.join(sorted(GRAPHQL_ERROR_CODES))}")
     rule = FaultRule(id=rule_id, **spec)
     if action in ("fail", "apply_then_fail"):
         rule.status = rule.status or (503 if action == "fail" else 502)
@@ -89,12 +105,13 @@ class FaultBook:
         with self._lock:
             self._rules.clear()
 
-    def match(self, root_fields: list[str]) -> FaultRule | None:
-        """The first rule this call triggers; every rule for these fields counts the call."""
+    def match(self, root_fields: list[str], admin: bool = True) -> FaultRule | None:
+        """The first rule this call triggers; every rule for these fields counts the call.
+        `*` matches Admin API calls only (`admin`), not the token endpoint."""
         with self._lock:
             triggered = None
             for rule in self._rules:
-                wanted = (rule.field == "*" or rule.field in root_fields) and rule.counts()
+                wanted = ((rule.field == "*" and admin) or rule.field in root_fields) and rule.counts()
                 if wanted and triggered is None:
                     rule.fired += 1
                     triggered = rule

@@ -7,7 +7,7 @@ import threading
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from sandbox import admin_api, control
+from sandbox import admin_api, control, oauth
 from sandbox.schema import admin_schema
 from sandbox.store import Store
 
@@ -17,6 +17,7 @@ def create_app(store: Store | None = None) -> Flask:
     app.json.sort_keys = False
     app.extensions["sandbox.store"] = store or Store()
     app.register_blueprint(admin_api.blueprint)
+    app.register_blueprint(oauth.blueprint)
     app.register_blueprint(control.blueprint)
     return app
 

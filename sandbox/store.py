@@ -13,6 +13,7 @@ from sandbox.bucket import LeakyBucket
 from sandbox.calls import CallLog
 from sandbox.config import Config
 from sandbox.faults import FaultBook
+from sandbox.tokens import TokenBook
 
 # New ids start above 2^32 (real Shopify ids do too), so a client that squeezes them into an
 # int32 breaks here as it would in production; they stay below 2^53 for JavaScript clients.
@@ -30,6 +31,7 @@ class Store:
         self.bucket = LeakyBucket(self.config.bucket_size, self.config.bucket_restore_rate)
         self.faults = FaultBook()
         self.calls = CallLog()
+        self.tokens = TokenBook()
         self.webhooks = WebhookDispatcher(self)
         self.reset()
 

@@ -62,6 +62,25 @@ class SandboxClient:
     def configure(self, **config) -> dict:
         return self._control("POST", "config", config)
 
+    def mint(self, client_id: str, client_secret: str) -> requests.Response:
+        """The client credentials grant as the service calls it; a 200 also makes this client use the token."""
+        response = requests.post(f"{self.url}/admin/oauth/access_token", timeout=10,
+                                 headers={"Accept": "application/json"},
+                                 data={"grant_type": "client_credentials", "client_id": client_id,
+                                       "client_secret": client_secret})
+        if response.status_code == 200:
+            self.token = response.json()["access_token"]
+        return response
+
+    def tokens(self) -> dict:
+        return self._control("GET", "tokens")
+
+    def revoke_tokens(self, **body) -> dict:
+        return self._control("POST", "tokens/revoke", body)
+
+    def lock(self, seconds: float | None, status: int = 423) -> dict:
+        return self._control("POST", "lock", {"seconds": seconds, "status": status})
+
     def tag(self, order_id: int, add=(), remove=()) -> list[str]:
         return self._control("POST", f"orders/{order_id}/tags", {"add": list(add), "remove": list(remove)})["tags"]
 
@@ -76,10 +95,12 @@ class SandboxClient:
 
 
 @contextmanager
-def running_sandbox(token: str = TEST_TOKEN, **config) -> Iterator[SandboxClient]:
+def running_sandbox(token: str | None = TEST_TOKEN, **config) -> Iterator[SandboxClient]:
+    """A sandbox and its client; `token=None, client_id=..., client_secret=...` for a Dev Dashboard app
+    (then `client.mint(...)` before Admin API calls)."""
     sandbox = start_in_thread(token=token, **config)
     try:
-        yield SandboxClient(sandbox, token)
+        yield SandboxClient(sandbox, token or "")
     finally:
         sandbox.stop()
 
