@@ -176,6 +176,35 @@ def clear_faults():
     return list_faults()
 
 
+@blueprint.get("/lock")
+def get_lock():
+    return jsonify(_store().shop_lock.describe())
+
+
+@blueprint.post("/lock")
+def lock_shop():
+    """`{"seconds": 10, "status": 423}`: every Admin API call answers that status (423 locked, 402 frozen)
+    until the time passes; `seconds` null: until `DELETE lock`."""
+    store = _store()
+    body = _body()
+    if not isinstance(body, dict):
+        return _problem("the body must be a JSON object")
+    seconds = body.get("seconds", 10)
+    if seconds is not None and not isinstance(seconds, int | float):
+        return _problem("seconds must be a number or null")
+    try:
+        store.shop_lock.lock(body.get("status", 423), seconds)
+    except ValueError as error:
+        return _problem(str(error))
+    return get_lock()
+
+
+@blueprint.delete("/lock")
+def unlock_shop():
+    _store().shop_lock.unlock()
+    return get_lock()
+
+
 @blueprint.get("/calls")
 def list_calls():
     return jsonify({"calls": _store().calls.since(request.args.get("since", 0, type=int))})

@@ -7,6 +7,8 @@ import re
 from graphql import GraphQLError, OperationDefinitionNode, print_ast
 
 RATE_LIMITS_DOC = "https://shopify.dev/api/usage/rate-limits"
+# The bodies of a frozen (402, as Shopify answers it) and a locked shop (423, the sandbox's guess).
+UNAVAILABLE_SHOP = {402: "Unavailable Shop", 423: "Locked"}
 
 
 def user_error(field: list[str] | None, message: str, **extra) -> dict:
@@ -30,6 +32,16 @@ def access_denied(field: str, scope: str) -> GraphQLError:
             "requiredAccess": required,
         },
     )
+
+
+def transient_error(code: str, request_id: str) -> dict:
+    """Shopify's answer to a call that failed on its side: HTTP 200, this one error, no data."""
+    if code == "TIMEOUT":
+        message = "Timeout"
+    else:
+        message = (f"Internal error. Looks like something went wrong on our end.\nRequest ID: {request_id} "
+                   "(include this in support requests).")
+    return {"message": message, "extensions": {"code": code, "requestId": request_id}}
 
 
 def throttled() -> dict:

@@ -19,9 +19,8 @@ from graphql import DocumentNode, GraphQLError, GraphQLResolveInfo
 from graphql.execution.values import get_variable_values
 from werkzeug.http import HTTP_STATUS_CODES
 
-from sandbox import errors
+from sandbox import errors, jobs
 from sandbox.cost import QueryCost
-from sandbox.faults import FaultRule
 from sandbox.resolvers import mutation_root, query_root
 from sandbox.schema import admin_schema
 from sandbox.store import Store
@@ -73,8 +72,14 @@ class Call:
         body = {"errors": [errors.throttled()], "extensions": self.cost_extension(requested, None)}
         return Answer(status, body, headers)
 
-    def failure_answer(self, rule: FaultRule) -> Answer:
-        return Answer(rule.status, {"errors": HTTP_STATUS_CODES.get(rule.status, "Error")})
+    def failure_answer(self, status: int) -> Answer:
+        text = errors.UNAVAILABLE_SHOP.get(status) or HTTP_STATUS_CODES.get(status, "Error")
+        self.log["errors"] = [text]
+        return Answer(status, {"errors": text})
+
+    def transient_answer(self, code: str) -> Answer:
+        self.log["errors"] = [code]
+        return Answer(200, {"errors": [errors.transient_error(code, self.request_id)]})
 
 
 @functools.lru_cache(maxsize=512)
@@ -95,7 +100,7 @@ def handle_call(store: Store, payload: object) -> Answer:
     started = time.monotonic()
     call = Call(store)
     answer = _answer(call, payload)
-    answer.headers.setdefault("X-Request-Id", str(uuid.uuid4()))
+    answer.headers.setdefault("X-Request-Id", call.request_id)
     call.log["status"] = "dropped" if answer.hang is not None else answer.status
     call.log["duration_ms"] = round((time.monotonic() - started) * 1000, 1)
     store.calls.record(call.log)
@@ -106,6 +111,10 @@ def _answer(call: Call, payload: object) -> Answer:
     store = call.store
     if store.config.slow:
         time.sleep(store.config.slow)
+    locked = store.shop_lock.status()
+    if locked:
+        call.log["fault"] = "lock"
+        return call.failure_answer(locked)
     if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
         return Answer(400, {"errors": {"query": "Required parameter missing or invalid"}})
     raw_variables = payload.get("variables") or {}
@@ -138,16 +147,21 @@ def _answer(call: Call, payload: object) -> Answer:
 
     rule = store.faults.match(root_fields)
     forced_user_errors: dict[str, str] = {}
+    failing_jobs: set[str] = set()
     if rule:
         call.log["fault"] = rule.action
         if rule.action == "fail":
-            return call.failure_answer(rule)
+            return call.failure_answer(rule.status)
+        if rule.action == "graphql_error" and not rule.apply:
+            return call.transient_answer(rule.code)
         if rule.action == "throttle":
             return call.throttled_answer(requested, store.bucket.available())
         if rule.action == "delay":
             time.sleep(rule.seconds)
         if rule.action == "user_error":
             forced_user_errors = {name: rule.message for name in root_fields if rule.field in (name, "*")}
+        if rule.action == "job_fails":
+            failing_jobs = {name for name in root_fields if rule.field in (name, "*")}
 
     charged, before = store.bucket.try_charge(requested)
     call.log["available_before"] = round(before, 1)
@@ -156,7 +170,8 @@ def _answer(call: Call, payload: object) -> Answer:
 
     is_mutation = operation.operation.value == "mutation"
     with store.lock:
-        root = mutation_root(store, forced_user_errors) if is_mutation else query_root(store)
+        jobs.settle(store)
+        root = mutation_root(store, forced_user_errors, failing_jobs) if is_mutation else query_root(store)
         result = graphql.execute(
             schema, document, root_value=root, variable_values=raw_variables, operation_name=operation_name,
             field_resolver=resolve_field,
@@ -172,5 +187,7 @@ def _answer(call: Call, payload: object) -> Answer:
     body["data"] = result.data
     body["extensions"] = call.cost_extension(requested, actual)
     if rule and rule.action == "apply_then_fail":
-        return Answer(0, None, hang=rule.hang) if rule.hang is not None else call.failure_answer(rule)
+        return Answer(0, None, hang=rule.hang) if rule.hang is not None else call.failure_answer(rule.status)
+    if rule and rule.action == "graphql_error":
+        return call.transient_answer(rule.code)
     return Answer(200, body)

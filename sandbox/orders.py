@@ -235,14 +235,22 @@ def update_order(store: Store, data: dict) -> tuple[dict | None, list[dict]]:
     return order, []
 
 
-def cancel_order(store: Store, order_gid: str, reason: str, restock: bool, refund: bool = False,
-                 staff_note: str | None = None) -> list[dict]:
-    """Voids what is only authorized; refunds what was paid only when `refund` (orderCancel's refundMethod)."""
+def cancel_problems(store: Store, order_gid: str) -> list[dict]:
+    """orderCancel's userErrors, checked when it is called (the job checks again when it runs)."""
     order = find(store, order_gid)
     if order is None:
         return [user_error(["orderId"], "Order does not exist", code="NOT_FOUND")]
     if order["cancelled_at"] is not None:
         return [user_error(["orderId"], "Order has already been cancelled", code="INVALID")]
+    return []
+
+
+def cancel_order(store: Store, order_gid: str, reason: str, restock: bool, refund: bool = False,
+                 staff_note: str | None = None) -> None:
+    """Voids what is only authorized; refunds what was paid only when `refund` (orderCancel's refundMethod)."""
+    order = find(store, order_gid)
+    if order is None or order["cancelled_at"] is not None:
+        return
     if restock:
         for line in order["line_items"]:
             unfulfilled = line["current_quantity"] - line["fulfilled_quantity"]
@@ -260,4 +268,3 @@ def cancel_order(store: Store, order_gid: str, reason: str, restock: bool, refun
     moment = now()
     order.update(cancelled_at=moment, cancel_reason=reason, cancel_staff_note=staff_note, updated_at=moment)
     events.order_cancelled(store, order)
-    return []

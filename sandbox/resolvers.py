@@ -6,15 +6,14 @@ with a SANDBOX_NOT_IMPLEMENTED error by the executor's field resolver.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 
 from graphql import GraphQLResolveInfo, get_named_type
 
-from sandbox import drafts, orders, refunds, webhook_subscriptions
+from sandbox import drafts, jobs, orders, refunds, webhook_subscriptions
 from sandbox.errors import access_denied, not_implemented, user_error
 from sandbox.idempotency import run_once
-from sandbox.ids import gid, parse_gid
+from sandbox.ids import parse_gid
 from sandbox.store import Store
 from sandbox.views import catalog, customers, nodes, shop
 from sandbox.views import drafts as draft_views
@@ -53,6 +52,8 @@ def query_root(store: Store) -> dict:
         return _scoped(store, scope, resolve)
 
     def location(_info, id: str | None = None):
+        if not {"read_locations", "read_inventory"} & store.granted_scopes():
+            raise access_denied("location", "read_locations")
         if id is None:
             return catalog.location_view(store, next(iter(store.locations.values())))
         return _by_id(store, "Location", store.locations, catalog.location_view)(_info, id)
@@ -87,11 +88,24 @@ def query_root(store: Store) -> dict:
         "productVariant": read("read_products", _by_id(store, "ProductVariant", store.variants, catalog.variant_view)),
         "inventoryItem": read("read_inventory", _by_id(store, "InventoryItem", store.inventory_items,
                                                        catalog.inventory_item_view)),
-        "location": read("read_locations", location),
+        "location": location,
+        "job": lambda _, id: _job(store, id),
         "webhookSubscription": _by_id(store, "WebhookSubscription", store.webhook_subscriptions,
                                       lambda _store, sub: shop.webhook_subscription_view(sub)),
         "webhookSubscriptions": lambda info, **args: webhook_subscriptions.connection_of(store, info, **args),
     }
+
+
+def job_view(store: Store, job: dict) -> dict:
+    done = job["done"]
+    return {"__typename": "Job", "id": job["id"], "done": done, "query": lambda _: query_root(store) if done else None}
+
+
+def _job(store: Store, id: str) -> dict | None:
+    if not id.startswith(jobs.GID_PREFIX):
+        parse_gid(id)  # Shopify's error for a malformed id
+    job = store.jobs.get(id)
+    return job_view(store, job) if job else None
 
 
 def forced_user_error_payload(info: GraphQLResolveInfo, message: str) -> dict:
@@ -104,8 +118,11 @@ def forced_user_error_payload(info: GraphQLResolveInfo, message: str) -> dict:
     return payload
 
 
-def mutation_root(store: Store, forced_user_errors: dict[str, str] | None = None) -> dict:
+def mutation_root(store: Store, forced_user_errors: dict[str, str] | None = None,
+                  failing_jobs: set[str] | None = None) -> dict:
+    """`forced_user_errors` and `failing_jobs` come from fault rules, by root field name."""
     forced = forced_user_errors or {}
+    failing = failing_jobs or set()
 
     def write(scope: str | None, resolve: Resolver) -> Resolver:
         def maybe_forced(info: GraphQLResolveInfo, **args):
@@ -147,12 +164,14 @@ def mutation_root(store: Store, forced_user_errors: dict[str, str] | None = None
     def order_cancel(_info, orderId: str, restock: bool, reason: str, refundMethod=None, notifyCustomer=False,
                      staffNote=None) -> dict:
         refund = bool((refundMethod or {}).get("originalPaymentMethodsRefund"))
-        errors = orders.cancel_order(store, orderId, reason, restock, refund=refund, staff_note=staffNote)
-        job = None if errors else {
-            "__typename": "Job", "id": gid("Job", uuid.uuid4().int % 10**12), "done": True,
-            "query": query_root(store),
-        }
-        return {"job": job, "orderCancelUserErrors": errors, "userErrors": errors}
+        errors = orders.cancel_problems(store, orderId)
+        if errors:
+            return {"job": None, "orderCancelUserErrors": errors, "userErrors": errors}
+        job = jobs.start(
+            store, lambda: orders.cancel_order(store, orderId, reason, restock, refund=refund, staff_note=staffNote),
+            store.config.cancel_job_seconds, fails="orderCancel" in failing,
+        )
+        return {"job": job_view(store, job), "orderCancelUserErrors": [], "userErrors": []}
 
     def refund_create(info: GraphQLResolveInfo, input: dict) -> dict:
         def create() -> tuple[int | None, list[dict]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sandbox import inventory
+from sandbox import inventory, jobs
 from sandbox.dates import graphql_datetime
 from sandbox.drafts import is_ready
 from sandbox.ids import gid
@@ -86,6 +86,7 @@ def plain_refund(refund: dict) -> dict:
 
 def snapshot(store: Store) -> dict:
     with store.lock:
+        jobs.settle(store)
         stock = [
             {"variant_id": item["variant_id"], "sku": item["sku"], "inventory_item_id": item_id,
              "location_id": location_id, **inventory.quantities(store, item_id, location_id)}

@@ -13,6 +13,7 @@ from sandbox.bucket import LeakyBucket
 from sandbox.calls import CallLog
 from sandbox.config import Config
 from sandbox.faults import FaultBook
+from sandbox.shop_lock import ShopLock
 from sandbox.tokens import TokenBook
 
 # New ids start above 2^32 (real Shopify ids do too), so a client that squeezes them into an
@@ -32,6 +33,7 @@ class Store:
         self.faults = FaultBook()
         self.calls = CallLog()
         self.tokens = TokenBook()
+        self.shop_lock = ShopLock()
         self.webhooks = WebhookDispatcher(self)
         self.reset()
 
@@ -55,11 +57,13 @@ class Store:
             self.refunds: dict[int, dict] = {}
             self.webhook_subscriptions: dict[int, dict] = {}
             self.idempotency: dict[str, dict] = {}
+            self.jobs: dict[str, dict] = {}
             self._ids = itertools.count(FIRST_NEW_ID)
             self.next_order_number = 1002
             self.next_draft_number = 1
             seed.populate(self)
         self.faults.clear()
+        self.shop_lock.unlock()
         self.calls.clear()
         self.webhooks.clear_log()
         self.apply_bucket_config()

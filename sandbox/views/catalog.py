@@ -6,7 +6,7 @@ from graphql import GraphQLError
 
 from sandbox import inventory
 from sandbox.dates import graphql_datetime
-from sandbox.errors import not_implemented
+from sandbox.errors import access_denied, not_implemented
 from sandbox.ids import gid, legacy_id
 from sandbox.money import rest_amount
 from sandbox.pagination import connection, encode_cursor
@@ -135,7 +135,7 @@ def location_view(store: Store, location: dict) -> dict:
         key = (legacy_id(inventoryItemId, "InventoryItem"), location["id"])
         return inventory_level_view(store, *key) if key in store.levels else None
 
-    return {
+    return _gated({
         "__typename": "Location",
         "id": gid("Location", location["id"]), "legacyResourceId": str(location["id"]), "name": location["name"],
         "isActive": True, "activatable": False, "deactivatable": True, "deletable": False, "deactivatedAt": None,
@@ -146,4 +146,18 @@ def location_view(store: Store, location: dict) -> dict:
         "inventoryLevels": lambda info, includeInactive=False, **args: connection(
             info, levels, lambda key: inventory_level_view(store, *key), sort_key=lambda key: [key[0]], **args,
         ),
-    }
+    }, "read_locations" in store.granted_scopes())
+
+
+def _gated(view: dict, granted: bool) -> dict:
+    """Since 2025-03 a Location's `id` is readable with read_inventory; every other field needs read_locations."""
+    if granted:
+        return view
+
+    def denied(name: str):
+        def resolve(_info, **_args):
+            raise access_denied(name, "read_locations")
+
+        return resolve
+
+    return {key: value if key in ("__typename", "id") else denied(key) for key, value in view.items()}

@@ -18,6 +18,11 @@ from sandbox.transactions import order_transactions
 from sandbox.views import catalog, customers
 from sandbox.views.common import address_field, attributes, bag_field, money, same_address
 
+# Protected customer data (name, email, phone, address) an app reads only when granted. Without it
+# the sandbox answers null; whether Shopify answers null or ACCESS_DENIED is unconfirmed.
+PROTECTED_FIELDS = ("customer", "purchasingEntity", "email", "phone", "shippingAddress", "billingAddress",
+                    "displayAddress")
+
 
 def _customer(store: Store, customer_id: int | None) -> dict | None:
     customer = store.customers.get(customer_id) if customer_id else None
@@ -153,7 +158,7 @@ def order_view(store: Store, order: dict) -> dict:
         return sum((a["amount"] for line in lines for a in line["allocations"] if a["application_index"] in across),
                    ZERO)
 
-    return {
+    view = {
         "__typename": "Order",
         "id": gid("Order", order["id"]), "legacyResourceId": str(order["id"]), "name": order["name"],
         "number": order["number"], "tags": list(order["tags"]), "email": order["email"], "phone": order["phone"],
@@ -235,6 +240,9 @@ def order_view(store: Store, order: dict) -> dict:
         "returnStatus": "NO_RETURN", "hasTimelineComment": False, "productNetwork": False,
         "registeredSourceUrl": None,
     }
+    if not store.config.protected_customer_data:
+        view.update(dict.fromkeys(PROTECTED_FIELDS))
+    return view
 
 
 def _name_matches(order: dict, term: search.Term) -> bool:

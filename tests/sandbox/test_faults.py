@@ -98,3 +98,72 @@ def test_a_malformed_rule_is_refused(shop):
 
     assert response.status_code == 422
     assert "action" in response.json()["error"]
+
+
+def test_graphql_error_answers_200_with_shopifys_internal_error_and_no_data(shop):
+    shop.faults({"field": "draftOrderCreate", "action": "graphql_error", "times": 1})
+
+    response = shop.post_graphql(DRAFT)
+
+    assert response.status_code == 200
+    body = response.json()
+    request_id = response.headers["X-Request-Id"]
+    assert body == {"errors": [{
+        "message": "Internal error. Looks like something went wrong on our end.\n"
+                   f"Request ID: {request_id} (include this in support requests).",
+        "extensions": {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+    }]}
+    assert drafts(shop) == 0
+    [call] = shop.calls()
+    assert (call["fault"], call["errors"], call["charged"]) == ("graphql_error", ["INTERNAL_SERVER_ERROR"], 0)
+    assert shop.gql(DRAFT)["data"]["draftOrderCreate"]["userErrors"] == []
+
+
+def test_graphql_error_can_be_a_timeout_and_can_come_after_the_change_was_made(shop):
+    shop.faults({"field": "draftOrderCreate", "action": "graphql_error", "code": "TIMEOUT", "apply": True})
+
+    body = shop.gql(DRAFT)
+
+    assert "data" not in body
+    assert body["errors"][0]["message"] == "Timeout"
+    assert body["errors"][0]["extensions"]["code"] == "TIMEOUT"
+    assert drafts(shop) == 1
+
+
+@pytest.mark.parametrize(("status", "body"), [(402, {"errors": "Unavailable Shop"}), (423, {"errors": "Locked"})])
+def test_fail_answers_a_frozen_or_locked_shop(shop, status, body):
+    shop.faults({"field": "draftOrderCreate", "action": "fail", "status": status, "nth": 1})
+
+    response = shop.post_graphql(DRAFT)
+
+    assert (response.status_code, response.json()) == (status, body)
+    assert drafts(shop) == 0
+
+
+def test_a_locked_shop_answers_every_call_until_the_time_passes(shop):
+    shop.lock(0.4)
+
+    locked = shop.post_graphql("{ shop { name } }")
+    assert (locked.status_code, locked.json()) == (423, {"errors": "Locked"})
+    assert shop.post_graphql(DRAFT).status_code == 423
+    time.sleep(0.45)
+    assert shop.post_graphql("{ shop { name } }").status_code == 200
+    assert drafts(shop) == 0
+    assert [(call["status"], call["fault"]) for call in shop.calls()] == [(423, "lock"), (423, "lock"), (200, None)]
+
+
+def test_a_frozen_shop_stays_frozen_until_unlocked_or_reset(shop):
+    shop.lock(None, status=402)
+    assert shop.post_graphql("{ shop { name } }").status_code == 402
+    requests.delete(f"{shop.url}/_sandbox/lock", timeout=5).raise_for_status()
+    assert shop.post_graphql("{ shop { name } }").status_code == 200
+
+    shop.lock(None, status=402)
+    shop.reset()
+    assert shop.post_graphql("{ shop { name } }").status_code == 200
+
+
+def test_a_lock_takes_402_or_423_only(shop):
+    response = requests.post(f"{shop.url}/_sandbox/lock", json={"seconds": 1, "status": 500}, timeout=5)
+
+    assert response.status_code == 422

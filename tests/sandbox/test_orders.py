@@ -1,5 +1,6 @@
 """Orders: tags, search, pagination, updates, cancellation and idempotent refunds, as on Shopify."""
 
+import time
 
 from sandbox.testing import sandbox_fixtures
 
@@ -97,17 +98,60 @@ def test_order_update_overwrites_tags_note_and_attributes(shop):
         {"key": "a", "value": "b"}]}, "userErrors": []}
 
 
-def test_order_cancel_marks_the_order_and_refuses_a_second_time(shop):
-    cancel = """mutation($id: ID!) { orderCancel(orderId: $id, restock: true, reason: CUSTOMER) {
-        job { done } orderCancelUserErrors { field message code } } }"""
+CANCEL = """mutation($id: ID!) { orderCancel(orderId: $id, restock: true, reason: CUSTOMER) {
+    job { id done } orderCancelUserErrors { field message code } } }"""
+CANCELLED = '{ order(id: "gid://shopify/Order/450789469") { cancelledAt cancelReason } }'
+JOB = "query($id: ID!) { job(id: $id) { id done query { shop { name } } } }"
 
-    assert shop.data(cancel, id=SEED) == {"orderCancel": {"job": {"done": True}, "orderCancelUserErrors": []}}
-    again = shop.data(cancel, id=SEED)["orderCancel"]
-    assert again["orderCancelUserErrors"] == [
-        {"field": ["orderId"], "message": "Order has already been cancelled", "code": "INVALID"}]
-    order = shop.data('{ order(id: "gid://shopify/Order/450789469") { cancelledAt cancelReason } }')["order"]
+
+def test_order_cancel_is_a_job_the_order_is_cancelled_when_it_is_done(shop):
+    shop.configure(cancel_job_seconds=0.3)
+
+    answer = shop.data(CANCEL, id=SEED)["orderCancel"]
+
+    assert answer["orderCancelUserErrors"] == [] and answer["job"]["done"] is False
+    job_id = answer["job"]["id"]
+    assert job_id.startswith("gid://shopify/Job/")
+    assert shop.data(JOB, id=job_id)["job"] == {"id": job_id, "done": False, "query": None}
+    assert shop.data(CANCELLED)["order"] == {"cancelledAt": None, "cancelReason": None}
+    time.sleep(0.35)
+    assert shop.data(JOB, id=job_id)["job"] == {"id": job_id, "done": True,
+                                                "query": {"shop": {"name": "Example Store"}}}
+    order = shop.data(CANCELLED)["order"]
     assert order["cancelledAt"] and order["cancelReason"] == "CUSTOMER"
     assert names(shop, "status:cancelled") == ["#1001"]
+    again = shop.data(CANCEL, id=SEED)["orderCancel"]
+    assert again == {"job": None, "orderCancelUserErrors": [
+        {"field": ["orderId"], "message": "Order has already been cancelled", "code": "INVALID"}]}
+
+
+def test_the_cancel_job_happens_without_anyone_asking(shop):
+    shop.configure(cancel_job_seconds=0.1)
+    shop.data(CANCEL, id=SEED)
+    time.sleep(0.3)
+
+    [order] = [o for o in shop.state()["orders"] if o["gid"] == SEED]
+    assert order["cancelled_at"] is not None
+
+
+def test_a_cancel_job_can_fail_and_leave_the_order_as_it_was(shop):
+    shop.configure(cancel_job_seconds=0.05)
+    shop.faults({"field": "orderCancel", "action": "job_fails", "nth": 1})
+
+    job_id = shop.data(CANCEL, id=SEED)["orderCancel"]["job"]["id"]
+    time.sleep(0.1)
+
+    assert shop.data(JOB, id=job_id)["job"]["done"] is True
+    assert shop.data(CANCELLED)["order"]["cancelledAt"] is None
+    assert shop.data(CANCEL, id=SEED)["orderCancel"]["orderCancelUserErrors"] == []
+
+
+def test_with_no_delay_the_cancel_job_is_done_at_once_and_unknown_jobs_are_null(shop):
+    shop.configure(cancel_job_seconds=0)
+
+    assert shop.data(CANCEL, id=SEED)["orderCancel"]["job"]["done"] is True
+    assert shop.data(CANCELLED)["order"]["cancelledAt"] is not None
+    assert shop.data(JOB, id="gid://shopify/Job/00000000-0000-0000-0000-000000000000") == {"job": None}
 
 
 def test_refund_create_needs_the_idempotent_directive(shop):

@@ -15,7 +15,7 @@ CANCEL = """mutation($id: ID!, $refund: OrderCancelRefundMethodInput) {
     orderCancel(orderId: $id, restock: true, reason: OTHER, staffNote: "Replaced by #D1", refundMethod: $refund) {
     orderCancelUserErrors { message } } }"""
 
-sandbox_server, shop = sandbox_fixtures()
+sandbox_server, shop = sandbox_fixtures(cancel_job_seconds=0)
 
 
 def paid_order(shop) -> dict:

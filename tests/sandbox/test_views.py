@@ -4,8 +4,8 @@ import time
 
 from graphql import GraphQLObjectType, get_named_type, is_abstract_type
 
-from sandbox import drafts, orders, refunds
-from sandbox.resolvers import mutation_root, query_root
+from sandbox import drafts, jobs, orders, refunds
+from sandbox.resolvers import job_view, mutation_root, query_root
 from sandbox.schema import admin_schema
 from sandbox.store import Store
 from sandbox.views import catalog, customers, nodes, shop
@@ -75,6 +75,7 @@ def test_every_view_field_is_in_the_schema():
         (shop.app_installation_view(store), "AppInstallation"),
         (shop.webhook_subscription_view(store.webhook_subscriptions[1]), "WebhookSubscription"),
         (nodes.node_view(store, "gid://shopify/Location/1"), "Location"),
+        (job_view(store, jobs.start(store, lambda: None, 0)), "Job"),
     ]
     with store.lock:
         problems = [problem for view, name in views for problem in unknown_fields(view, name, name)]
