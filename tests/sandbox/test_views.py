@@ -75,7 +75,7 @@ def test_every_view_field_is_in_the_schema():
         (shop.app_installation_view(store), "AppInstallation"),
         (shop.webhook_subscription_view(store.webhook_subscriptions[1]), "WebhookSubscription"),
         (nodes.node_view(store, "gid://shopify/Location/1"), "Location"),
-        (job_view(store, jobs.start(store, lambda: None, 0)), "Job"),
+        (job_view(store, jobs.start(store, lambda: None, 60)), "Job"),  # not done: its `query` is null
     ]
     with store.lock:
         problems = [problem for view, name in views for problem in unknown_fields(view, name, name)]
