@@ -25,8 +25,9 @@ def _new_order(store: Store, **fields) -> dict:
     number = store.next_order_number
     store.next_order_number += 1
     created = fields.pop("created_at", None) or now()
+    name = fields.pop("name", None) or f"{store.config.order_name_prefix}{number}{store.config.order_name_suffix}"
     order = {
-        "id": store.next_id(), "name": f"#{number}", "number": number - 1000, "order_number": number,
+        "id": store.next_id(), "name": name, "number": number - 1000, "order_number": number,
         "created_at": created, "updated_at": created, "processed_at": created,
         "cancelled_at": None, "cancel_reason": None, "closed_at": None, "currency": store.shop["currency"],
         "source_identifier": None, "po_number": None, "test": False, "confirmed": True, "taxes_included": False,
@@ -127,9 +128,9 @@ def seed_like_spec(extra: dict) -> dict:
 
 def create_from_spec(store: Store, spec: dict) -> dict:
     """An order as a merchant or a storefront would have made it; see the README for the spec's keys."""
-    known = {"email", "phone", "customer_id", "tags", "note", "custom_attributes", "line_items", "shipping_address",
-             "billing_address", "shipping_lines", "financial_status", "fulfillment_status", "source_name",
-             "cancelled", "created_at", "po_number", "commit_inventory"}
+    known = {"name", "email", "phone", "customer_id", "tags", "note", "custom_attributes", "line_items",
+             "shipping_address", "billing_address", "shipping_lines", "financial_status", "fulfillment_status",
+             "source_name", "cancelled", "created_at", "po_number", "commit_inventory"}
     unknown = set(spec) - known
     if unknown:
         raise OrderSpecError(f"unknown order keys: {', '.join(sorted(unknown))}")
@@ -147,7 +148,7 @@ def create_from_spec(store: Store, spec: dict) -> dict:
                       for line in spec.get("shipping_lines", [])]
     created_at = parse_datetime(spec["created_at"]) if spec.get("created_at") else None
     order = _new_order(
-        store, email=spec.get("email"), phone=spec.get("phone"), note=spec.get("note"),
+        store, name=spec.get("name"), email=spec.get("email"), phone=spec.get("phone"), note=spec.get("note"),
         tags=tags.normalize(spec.get("tags") or []), custom_attributes=list(spec.get("custom_attributes") or []),
         source_name=spec.get("source_name", "web"), po_number=spec.get("po_number"),
         financial_status=financial_status, fulfillment_status=fulfillment_status, customer_id=customer_id,

@@ -1,8 +1,9 @@
 """Shopify's search syntax (a subset): `tag:a -tag:b status:open created_at:>'2026-01-01' OR name:#1001`.
 
 Terms are ANDed; `OR`, `NOT`, a leading `-` and parentheses work as on Shopify; values may be
-single- or double-quoted; `field:>x`, `:>=`, `:<`, `:<=` compare; `x*` matches a prefix.
-Each collection says which fields it knows; any other field fails loudly.
+single- or double-quoted; `field:>x`, `:>=`, `:<`, `:<=` compare; `x*` matches a prefix, except on
+`tag:`, which Shopify documents for whole tags only. Each collection says which fields it knows;
+any other field fails loudly, whether or not there is a record to test.
 """
 
 from __future__ import annotations
@@ -135,16 +136,27 @@ def evaluate(node: Node, record: dict, match: Callable[[dict, Term], bool]) -> b
     return any(evaluate(part, record, match) for part in value)
 
 
+def terms(node: Node) -> list[Term]:
+    kind, value = node
+    if kind == "term":
+        return [value]
+    if kind == "not":
+        return terms(value)
+    return [term for part in value for term in terms(part)]
+
+
 def filter_records(records: list[dict], query: str | None, fields: dict[str, Matcher], what: str) -> list[dict]:
     if not query or not query.strip():
         return records
     tree = parse(query)
-
-    def match(record: dict, term: Term) -> bool:
+    for term in terms(tree):
         matcher = fields.get(term.field or "default")
         if matcher is None:
             raise not_implemented(f"the `{term.field}` search filter on {what}")
-        return matcher(record, term)
+        getattr(matcher, "validate", lambda _term: None)(term)
+
+    def match(record: dict, term: Term) -> bool:
+        return fields[term.field or "default"](record, term)
 
     return [record for record in records if evaluate(tree, record, match)]
 
@@ -176,6 +188,26 @@ def text(get: Callable[[dict], object]) -> Matcher:
             return any(str(v).lower().startswith(wanted[:-1]) for v in values)
         return any(str(v).lower() == wanted for v in values)
 
+    return match
+
+
+def tags(get: Callable[[dict], list[str]], negated: bool = False) -> Matcher:
+    """`tag:x` (or `tag_not:x` when `negated`): a whole tag, regardless of case, as Shopify documents it."""
+
+    def match(record: dict, term: Term) -> bool:
+        wanted = term.value.lower()
+        return any(tag.lower() == wanted for tag in get(record)) != negated
+
+    def validate(term: Term) -> None:
+        if "*" in term.value:
+            raise not_implemented(
+                f"`{term.field}:{term.value}`: a prefix wildcard on tag is not documented by Shopify "
+                "(only whole tags are), so do not rely on it"
+            )
+        if term.op != ":":
+            raise not_implemented(f"comparing tags with `{term.op}`")
+
+    match.validate = validate  # type: ignore[attr-defined]
     return match
 
 

@@ -117,7 +117,7 @@ def _status_matches(draft: dict, term: search.Term) -> bool:
 def draft_search_fields() -> dict:
     return {
         "default": search.contains([lambda d: d["name"], lambda d: d["email"], lambda d: d["tags"]]),
-        "tag": search.text(lambda d: d["tags"]),
+        "tag": search.tags(lambda d: d["tags"]),
         "status": _status_matches,
         "customer_id": search.number(lambda d: d["customer_id"]),
         "id": search.number(lambda d: d["id"]),

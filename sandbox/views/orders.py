@@ -278,12 +278,11 @@ def _customer_name(store: Store, order: dict) -> str:
 
 
 def order_search_fields(store: Store) -> dict:
-    tagged = search.text(lambda o: o["tags"])
     return {
         "default": search.contains([lambda o: o["name"], lambda o: o["email"], lambda o: o["tags"],
                                     lambda o: _customer_name(store, o)]),
-        "tag": tagged,
-        "tag_not": lambda o, term: not tagged(o, term),
+        "tag": search.tags(lambda o: o["tags"]),
+        "tag_not": search.tags(lambda o: o["tags"], negated=True),
         "name": _name_matches,
         "email": search.text(lambda o: o["email"]),
         "customer_id": search.number(lambda o: o["customer_id"]),

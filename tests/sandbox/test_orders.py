@@ -55,6 +55,36 @@ def test_search_by_tag_tag_not_name_status_and_dates(shop):
     assert names(shop, "email:bob.norman@mail.example.com customer_id:207119551") == everyone
 
 
+def test_tag_search_is_exact_and_a_prefix_wildcard_is_refused(shop):
+    shop.create_orders(tags=["needs-replacement"])
+    shop.create_orders(tags=["Needs-Replacement-Damaged"])
+
+    assert names(shop, "tag:NEEDS-REPLACEMENT") == ["#1002"]
+    assert names(shop, "tag:needs-replacement-damaged") == ["#1003"]
+    assert names(shop, "tag_not:needs-replacement") == ["#1001", "#1003"]
+    error = shop.gql(SEARCH, q="tag:needs-replacement*")["errors"][0]
+    assert error["extensions"]["code"] == "SANDBOX_NOT_IMPLEMENTED"
+    assert "prefix wildcard on tag is not documented by Shopify" in error["message"]
+    drafts = shop.gql('{ draftOrders(first: 5, query: "tag:replacement-for*") { nodes { id } } }')
+    assert drafts["errors"][0]["extensions"]["code"] == "SANDBOX_NOT_IMPLEMENTED"
+
+
+def test_order_names_are_free_form_and_found_regardless_of_case(shop):
+    made = shop.create_orders(orders=[{"name": "EN1001", "line_items": [{"variant_id": 49148385}]},
+                                      {"name": "1001-A", "line_items": [{"variant_id": 49148385}]}])
+    assert [order["name"] for order in made] == ["EN1001", "1001-A"]
+    shop.configure(order_name_prefix="SO-", order_name_suffix="-X")
+    [prefixed] = shop.create_orders(count=1)
+
+    assert prefixed["name"] == "SO-1004-X"
+    assert names(shop, "name:en1001") == names(shop, "name:EN1001") == ["EN1001"]
+    assert names(shop, "name:1001-a") == ["1001-A"]
+    assert names(shop, "name:so-1004-x") == ["SO-1004-X"]
+    assert names(shop, "name:1001") == ["#1001"]
+    shop_format = shop.data("{ shop { orderNumberFormatPrefix orderNumberFormatSuffix } }")["shop"]
+    assert shop_format == {"orderNumberFormatPrefix": "SO-", "orderNumberFormatSuffix": "-X"}
+
+
 def test_an_unknown_search_filter_fails_loudly(shop):
     error = shop.gql(SEARCH, q="risk_level:high")["errors"][0]
 
