@@ -66,3 +66,8 @@ def budget(shop: str) -> str:
 
 def token(shop: str) -> str:
     return f"{TOKEN}{shop}"
+
+
+def paused(shop: str) -> str:
+    """Why the shop's work waits, while it does (set by the worker, read by the doctor)."""
+    return f"{PREFIX}paused:{shop}"

@@ -43,6 +43,10 @@ SPECS = {
     "task_duration_seconds": Spec("histogram", "Celery task run time by task and final state", ("task", "state")),
     "task_retries": Spec("counter", "Celery task retries by task", ("task",)),
     "shopify_throttled": Spec("counter", "THROTTLED answers from the Admin API by shop", ("shop",)),
+    "shopify_unavailable": Spec("counter", "Tasks that found the shop unavailable (frozen, locked, credentials "
+                                "refused) and wait to retry, by shop and reason", ("shop", "reason")),
+    "shopify_token_mints": Spec("counter", "Admin API tokens minted with the client credentials grant, by shop",
+                                ("shop",)),
     "shopify_points_available": Spec("gauge", "Admin API points available in the shop's bucket at the last answer",
                                      ("shop",)),
 }
@@ -90,6 +94,12 @@ class Metrics:
 
         if available is not None or throttled:
             self._write(write)
+
+    def shop_unavailable(self, shop: str, reason: str) -> None:
+        self._inc("shopify_unavailable", shop, reason)
+
+    def token_minted(self, shop: str) -> None:
+        self._inc("shopify_token_mints", shop)
 
     def _inc(self, name: str, *labels: str) -> None:
         self._write(lambda pipe: pipe.hincrby(_key(name), _field(list(labels)), 1))

@@ -39,11 +39,24 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class Shop:
+    """A shop and how the service reaches it: the client ID and secret of a Dev Dashboard app
+    (the service mints its tokens), or the static token of a legacy custom app."""
+
     domain: str
-    access_token: str
-    webhook_secrets: tuple[str, ...]
-    admin_url: str
+    access_token: str | None = field(repr=False)
+    webhook_secrets: tuple[str, ...] = field(repr=False)
+    admin_url: str = ""
     api_version: str = "2026-04"
+    client_id: str | None = field(default=None, repr=False)
+    client_secret: str | None = field(default=None, repr=False)
+
+    @property
+    def mints_tokens(self) -> bool:
+        return self.client_id is not None
+
+    @property
+    def token_url(self) -> str:
+        return f"{self.admin_url.rstrip('/')}/admin/oauth/access_token"
 
     @property
     def graphql_url(self) -> str:
@@ -221,8 +234,9 @@ def _shops(reader: _Reader, env: Mapping[str, str]) -> dict[str, Shop]:
     domain = reader.text("SHOPIFY_SHOP").lower()
     shop = _shop(
         domain=domain,
-        token=reader.text("SHOPIFY_ACCESS_TOKEN"),
-        secrets=reader.secrets("SHOPIFY_WEBHOOK_SECRET"),
+        token=reader.text("SHOPIFY_ACCESS_TOKEN", required=False),
+        client=(reader.text("SHOPIFY_CLIENT_ID", required=False), reader.text("SHOPIFY_CLIENT_SECRET", required=False)),
+        secrets=reader.secrets("SHOPIFY_WEBHOOK_SECRET", required=False),
         admin_url=reader.text("SHOPIFY_ADMIN_URL", required=False),
         api_version=reader.text("SHOPIFY_API_VERSION", required=False),
         where="",
@@ -246,7 +260,8 @@ def _shops_from_file(path: str) -> dict[str, Shop]:
         secrets = entry.get("webhook_secret") or ""
         shop = _shop(
             domain=str(entry.get("shop") or "").lower(),
-            token=entry.get("access_token"),
+            token=_text(entry.get("access_token")),
+            client=(_text(entry.get("client_id")), _text(entry.get("client_secret"))),
             secrets=tuple(s.strip() for s in str(secrets).split(",") if s.strip()),
             admin_url=entry.get("admin_url"),
             api_version=entry.get("api_version"),
@@ -256,20 +271,34 @@ def _shops_from_file(path: str) -> dict[str, Shop]:
     return shops
 
 
-def _shop(domain, token, secrets, admin_url, api_version, where) -> Shop:
+def _text(value) -> str | None:
+    return str(value).strip() or None if value is not None else None
+
+
+def _shop(domain, token, client, secrets, admin_url, api_version, where) -> Shop:
     """`where` names the SHOPS_FILE entry; empty for the SHOPIFY_* variables."""
     prefix = f"{where}: " if where else ""
+
+    def name(key: str) -> str:
+        return key if where else f"SHOPIFY_{key.upper()}"
+
     if not SHOP_DOMAIN.match(domain or ""):
-        name = "shop" if where else "SHOPIFY_SHOP"
-        raise ConfigError(f"{prefix}{name} must look like example.myshopify.com (got {domain!r})")
-    if not token:
-        raise ConfigError(f"{prefix}{'access_token' if where else 'SHOPIFY_ACCESS_TOKEN'} is not set")
+        raise ConfigError(f"{prefix}{name('shop')} must look like example.myshopify.com (got {domain!r})")
+    client_id, client_secret = client
+    if bool(client_id) != bool(client_secret):
+        missing = name("client_secret") if client_id else name("client_id")
+        raise ConfigError(f"{prefix}{missing} is not set (a Dev Dashboard app needs its client ID and secret)")
+    if not token and not client_id:
+        raise ConfigError(f"{prefix}{name('client_id')} and {name('client_secret')} are not set (the Dev Dashboard "
+                          f"app's credentials; {name('access_token')} for a legacy custom app)")
+    # Shopify signs an app's webhooks with its client secret: the default, and always accepted.
+    secrets = tuple(dict.fromkeys([*secrets, *([client_secret] if client_secret else [])]))
     if not secrets:
-        raise ConfigError(f"{prefix}{'webhook_secret' if where else 'SHOPIFY_WEBHOOK_SECRET'} is not set")
+        raise ConfigError(f"{prefix}{name('webhook_secret')} is not set")
     admin_url = admin_url or f"https://{domain}"
     if not re.match(r"^https?://[^\s/]+", admin_url):
         raise ConfigError(f"{prefix}SHOPIFY_ADMIN_URL must be an http(s) URL (got {admin_url!r})")
     api_version = api_version or "2026-04"
     if not re.match(r"^\d{4}-\d{2}$|^unstable$", api_version):
         raise ConfigError(f"{prefix}SHOPIFY_API_VERSION must look like 2026-04 (got {api_version!r})")
-    return Shop(domain, token, tuple(secrets), admin_url, api_version)
+    return Shop(domain, None if client_id else token, secrets, admin_url, api_version, client_id, client_secret)

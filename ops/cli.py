@@ -10,6 +10,8 @@ from celery import Celery
 from core import keys
 from core.settings import Settings, Shop
 from core.store import State
+from shopify.client import ShopifyClient
+from shopify.tokens import tokens_for
 
 
 def chosen_shops(settings: Settings, domain: str | None) -> list[Shop]:
@@ -31,3 +33,8 @@ def publisher(settings: Settings) -> Celery:
     app = Celery("replacement_ops", broker=settings.redis_url, set_as_current=False)
     app.conf.update(task_default_queue=keys.QUEUE, task_serializer="json", broker_connection_retry_on_startup=True)
     return app
+
+
+def shopify_client(settings: Settings, shop: Shop) -> ShopifyClient:
+    """A client that shares the shop's token with the running service (minted once, kept in Redis)."""
+    return ShopifyClient(shop, tokens=tokens_for(shop, store(settings).client))

@@ -20,6 +20,7 @@ from redis.retry import Retry
 
 from core.logs import configure_logging
 from core.settings import ConfigError, Settings, Shop
+from ops.cli import shopify_client
 from replacements.configuration import load_settings
 from replacements.subscriptions import missing, outdated, wanted
 from shopify import documents as docs
@@ -53,7 +54,7 @@ def run(env: Mapping[str, str]) -> list[Check]:
                                       f"REPLACEMENT_MODE={settings.replacement_mode}"),
               *redis_checks(settings.redis_url)]
     for shop in settings.shops.values():
-        checks += shop_checks(settings, shop, ShopifyClient(shop))
+        checks += shop_checks(settings, shop, shopify_client(settings, shop))
     return checks
 
 

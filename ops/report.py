@@ -12,7 +12,7 @@ import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from ops.cli import chosen_shops
+from ops.cli import chosen_shops, shopify_client
 from replacements.configuration import load_settings_or_exit
 from replacements.cost_report import COLUMNS, Row, TooManyLines, exclusions, report_rows, summarize, summary_lines
 from shopify import documents as docs
@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = load_settings_or_exit()
     shop = chosen_shops(settings, args.shop)[0] if args.shop else settings.default_shop
     try:
-        rows = fetch_rows(ShopifyClient(shop), args.since, args.until)
+        rows = fetch_rows(shopify_client(settings, shop), args.since, args.until)
     except TooManyLines as error:
         print(f"report not written: {error}", file=sys.stderr)
         return 1

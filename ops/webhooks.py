@@ -12,7 +12,7 @@ import argparse
 import sys
 
 from core.settings import Settings
-from ops.cli import chosen_shops
+from ops.cli import chosen_shops, shopify_client
 from replacements.configuration import load_settings_or_exit
 from replacements.subscriptions import Step, plan, wanted
 from shopify import documents as docs
@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = load_settings_or_exit()
     shops = chosen_shops(settings, args.shop)
     for shop in shops:
-        for step in register(ShopifyClient(shop), settings, args.uri):
+        for step in register(shopify_client(settings, shop), settings, args.uri):
             detail = f"filter {step.wanted.filter!r}" if step.wanted.filter else "no filter"
             if step.wanted.include_fields:
                 detail += f", fields {','.join(step.wanted.include_fields)}"

@@ -5,10 +5,14 @@ logging live here. Rules:
 
 - THROTTLED (HTTP 200 or 429) is never a failure: wait until the bucket holds the requested
   cost, then send again. Nothing was applied, so this is safe for mutations too.
-- Queries are retried in place on network errors and 5xx, with capped, jittered backoff.
-- Mutations are not: a timeout or 5xx may come after Shopify applied the change. They raise
+- Queries are retried in place on network errors, 5xx and the transient GraphQL errors
+  (`INTERNAL_SERVER_ERROR`, `TIMEOUT`), with capped, jittered backoff.
+- Mutations are not: such an answer may come after Shopify applied the change. They raise
   RetryableShopifyError and the caller re-reads the world before trying again.
-- 4xx and GraphQL errors are permanent; a mutation's userErrors raise ShopifyUserErrors.
+- 401: the token is renewed once and the call sent again (shopify/tokens.py); refused again,
+  or 402 (frozen) or 423 (locked): ShopUnavailable, the shop's work waits.
+- Other 4xx and GraphQL errors (`ACCESS_DENIED` names the missing scope) are permanent; a
+  mutation's userErrors raise ShopifyUserErrors.
 """
 
 from __future__ import annotations
@@ -24,13 +28,22 @@ import requests
 
 from core.metrics import Metrics
 from core.settings import Shop
-from shopify.errors import PermanentShopifyError, RetryableShopifyError, ShopifyError, ShopifyUserErrors
+from shopify.errors import (
+    PermanentShopifyError,
+    RetryableShopifyError,
+    ShopifyError,
+    ShopifyUserErrors,
+    ShopUnavailable,
+)
+from shopify.tokens import StaticToken, Tokens
 
 log = logging.getLogger(__name__)
 
 OPERATION_NAME = re.compile(r"\b(?:query|mutation)\s+(\w+)")
 QUERY_ATTEMPTS = 3
 THROTTLE_DEADLINE_SECONDS = 60.0
+TRANSIENT_CODES = frozenset({"INTERNAL_SERVER_ERROR", "TIMEOUT"})
+UNAVAILABLE = {402: "frozen", 423: "locked"}
 
 
 class Budget(Protocol):
@@ -52,8 +65,9 @@ class ShopifyClient:
     def __init__(self, shop: Shop, session: requests.Session | None = None,
                  budget: Budget | None = None, timeout: tuple[float, float] = (3.05, 10.0),
                  sleep: Callable[[float], None] = time.sleep, backoff: Callable[[int], float] = jitter,
-                 metrics: Metrics | None = None):
+                 metrics: Metrics | None = None, tokens: Tokens | None = None):
         self.shop = shop
+        self.tokens = tokens or StaticToken(shop)
         self.metrics = metrics
         self.session = session or requests.Session()
         self.budget = budget
@@ -106,26 +120,28 @@ class ShopifyClient:
         if errors:
             messages = "; ".join(str(e.get("message", e)) if isinstance(e, dict) else str(e)
                                  for e in (errors if isinstance(errors, list) else [errors]))
+            if _codes(errors) & TRANSIENT_CODES:
+                log.warning("shopify transient error", extra={"operation": operation, "error": messages[:300]})
+                raise RetryableShopifyError(f"{operation}: {messages}", status, request_id)
             raise PermanentShopifyError(f"{operation}: {messages}", status, request_id)
         return body.get("data") or {}
 
     def _post(self, operation: str, document: str, variables: dict | None) -> tuple[dict, int, str | None]:
-        started = time.monotonic()
-        try:
-            response = self.session.post(
-                self.shop.graphql_url,
-                json={"query": document, "variables": variables or {}},
-                headers={"X-Shopify-Access-Token": self.shop.access_token},
-                timeout=self.timeout,
-            )
-        except requests.RequestException as error:
-            log.warning("shopify call failed", extra={"operation": operation, "error": type(error).__name__})
-            raise RetryableShopifyError(f"{operation}: {type(error).__name__}") from error
+        token = self.tokens.current()
+        response = self._send(operation, document, variables, token)
+        if response.status_code == 401:
+            # Expired or revoked: one renewal, one resend. Nothing was applied.
+            response = self._send(operation, document, variables, self.tokens.renew(token))
+            if response.status_code == 401:
+                raise ShopUnavailable(f"{operation}: Shopify refused a freshly renewed access token for "
+                                      f"{self.shop.domain} (401): the app was uninstalled or its credentials "
+                                      f"changed", reason="auth", shop=self.shop.domain, status=401)
         request_id = response.headers.get("X-Request-Id")
-        log.info("shopify call", extra={
-            "operation": operation, "status": response.status_code, "shopify_request_id": request_id,
-            "duration_ms": round((time.monotonic() - started) * 1000, 1),
-        })
+        if response.status_code in UNAVAILABLE:
+            reason = UNAVAILABLE[response.status_code]
+            raise ShopUnavailable(f"{operation}: shop {self.shop.domain} is {reason} (HTTP {response.status_code})",
+                                  reason=reason, shop=self.shop.domain, status=response.status_code,
+                                  request_id=request_id)
         if response.status_code >= 500:
             raise RetryableShopifyError(f"{operation}: HTTP {response.status_code}",
                                         response.status_code, request_id, response.text[:500])
@@ -142,17 +158,38 @@ class ShopifyClient:
         return body, response.status_code, request_id
 
 
+    def _send(self, operation: str, document: str, variables: dict | None, token: str) -> requests.Response:
+        started = time.monotonic()
+        try:
+            response = self.session.post(
+                self.shop.graphql_url,
+                json={"query": document, "variables": variables or {}},
+                headers={"X-Shopify-Access-Token": token},
+                timeout=self.timeout,
+            )
+        except requests.RequestException as error:
+            log.warning("shopify call failed", extra={"operation": operation, "error": type(error).__name__})
+            raise RetryableShopifyError(f"{operation}: {type(error).__name__}") from error
+        log.info("shopify call", extra={
+            "operation": operation, "status": response.status_code,
+            "shopify_request_id": response.headers.get("X-Request-Id"),
+            "duration_ms": round((time.monotonic() - started) * 1000, 1),
+        })
+        return response
+
+
+def _codes(errors) -> set[str]:
+    return {(e.get("extensions") or {}).get("code") for e in errors if isinstance(e, dict)} \
+        if isinstance(errors, list) else set()
+
+
 def _operation_name(document: str) -> str:
     match = OPERATION_NAME.search(document)
     return match.group(1) if match else "anonymous"
 
 
 def _throttled(status: int, errors) -> bool:
-    if status == 429:
-        return True
-    return isinstance(errors, list) and any(
-        isinstance(e, dict) and (e.get("extensions") or {}).get("code") == "THROTTLED" for e in errors
-    )
+    return status == 429 or "THROTTLED" in _codes(errors)
 
 
 def _throttle_wait(cost: dict | None, retry_after: str | None = None) -> float:

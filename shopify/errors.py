@@ -35,3 +35,16 @@ class ShopifyUserErrors(PermanentFailure):
         )
         super().__init__(f"{operation} refused: {messages}")
         self.user_errors = user_errors
+
+
+class ShopUnavailable(ShopifyError):
+    """The shop cannot be worked on for now, through no fault of the request: frozen (402),
+    locked (423), or its credentials refused (401 with a fresh token, a refused token mint).
+    Its work waits and is retried later, for hours if need be; it never fails a request.
+    `reason` is `frozen`, `locked` or `auth`."""
+
+    def __init__(self, message: str, reason: str, shop: str, status: int | None = None,
+                 request_id: str | None = None):
+        super().__init__(message, status, request_id)
+        self.reason = reason
+        self.shop = shop

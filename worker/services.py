@@ -14,6 +14,7 @@ from core.settings import Settings
 from core.store import State
 from shopify.budget import SharedBudget
 from shopify.client import ShopifyClient
+from shopify.tokens import tokens_for
 
 
 class Services:
@@ -37,4 +38,5 @@ class Services:
         shop = self.settings.shop(shop_domain)
         if shop is None:
             raise LookupError(f"shop {shop_domain} is not configured")
-        return ShopifyClient(shop, budget=SharedBudget(self.state.client, shop.domain), metrics=self.metrics)
+        return ShopifyClient(shop, budget=SharedBudget(self.state.client, shop.domain), metrics=self.metrics,
+                             tokens=tokens_for(shop, self.state.client, self.metrics))

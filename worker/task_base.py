@@ -5,6 +5,7 @@ before acting.
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import time
@@ -13,13 +14,18 @@ import redis
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
+from core import keys
 from core.store import LockBusy
-from shopify.errors import RetryableShopifyError
+from shopify.errors import RetryableShopifyError, ShopUnavailable
 from worker.app import RETRY_BACKOFF_MAX
 
 log = logging.getLogger(__name__)
 
 MAX_RETRIES = 12
+# A shop that is frozen, locked or refuses the credentials is asked again this often at most.
+# Kept below the visibility timeout: a longer countdown is held by the worker and redelivered.
+SHOP_WAIT_MAX_SECONDS = 60
+PAUSE_SHOWN_SECONDS = 300
 
 
 class ReplacementTask(Task):
@@ -42,6 +48,24 @@ class ReplacementTask(Task):
         except LockBusy as busy:
             # Another worker holds the request: come back when its lease would have ended.
             raise self.retry(exc=busy, countdown=busy.retry_in + random.uniform(0, 0.5)) from None
+        except ShopUnavailable as unavailable:
+            raise self.wait_for_shop(unavailable) from None
+
+    def wait_for_shop(self, unavailable: ShopUnavailable):
+        """The shop's work waits, for hours if need be: retried without a limit, never failed."""
+        countdown = min(SHOP_WAIT_MAX_SECONDS, 2.0 * 2 ** min(self.request.retries, 5)) + random.uniform(0, 2)
+        log.warning("shop unavailable, its work waits", extra={
+            "shop": unavailable.shop, "reason": unavailable.reason, "error": str(unavailable)[:300],
+            "retry_in_seconds": round(countdown, 1)})
+        services = self.app.services
+        services.metrics.shop_unavailable(unavailable.shop, unavailable.reason)
+        try:
+            services.state.client.set(keys.paused(unavailable.shop), json.dumps(
+                {"reason": unavailable.reason, "error": str(unavailable)[:500], "at": time.time()}),
+                ex=PAUSE_SHOWN_SECONDS)
+        except redis.RedisError:
+            pass  # the retry below is what matters
+        return self.retry(exc=unavailable, countdown=countdown, max_retries=None)
 
     def before_start(self, task_id, args, kwargs):
         self.request.started_at = time.monotonic()

@@ -60,7 +60,10 @@ def test_every_tag_the_service_writes_is_known_to_the_guard():
 @pytest.mark.parametrize("overrides, message", [
     ({"SHOPIFY_SHOP": ""}, "SHOPIFY_SHOP is not set"),
     ({"SHOPIFY_SHOP": "example.com"}, "SHOPIFY_SHOP must look like example.myshopify.com (got 'example.com')"),
-    ({"SHOPIFY_ACCESS_TOKEN": ""}, "SHOPIFY_ACCESS_TOKEN is not set"),
+    ({"SHOPIFY_ACCESS_TOKEN": ""}, "SHOPIFY_CLIENT_ID and SHOPIFY_CLIENT_SECRET are not set (the Dev Dashboard "
+                                   "app's credentials; SHOPIFY_ACCESS_TOKEN for a legacy custom app)"),
+    ({"SHOPIFY_ACCESS_TOKEN": "", "SHOPIFY_CLIENT_ID": "cid"},
+     "SHOPIFY_CLIENT_SECRET is not set (a Dev Dashboard app needs its client ID and secret)"),
     ({"SHOPIFY_WEBHOOK_SECRET": " , "}, "SHOPIFY_WEBHOOK_SECRET is not set"),
     ({"REPLACEMENT_MODE": "auto"}, "REPLACEMENT_MODE must be one of complete, draft (got 'auto')"),
     ({"RESERVE_HOURS": "soon"}, "RESERVE_HOURS must be a whole number (got 'soon')"),
@@ -123,3 +126,29 @@ def test_importing_the_worker_and_web_modules_reads_nothing_and_starts_nothing()
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
                             timeout=60)
     assert (result.returncode, result.stdout.strip(), result.stderr) == (0, "create_celery", "")
+
+
+def test_a_dev_dashboard_app_connects_with_its_client_id_and_secret_which_also_signs_webhooks():
+    shop = make_settings(SHOPIFY_ACCESS_TOKEN="", SHOPIFY_CLIENT_ID="cid", SHOPIFY_CLIENT_SECRET="shpss_new",
+                         SHOPIFY_WEBHOOK_SECRET="").default_shop
+    assert (shop.mints_tokens, shop.access_token, shop.webhook_secrets) == (True, None, ("shpss_new",))
+    assert shop.token_url == "http://127.0.0.1:9/admin/oauth/access_token"
+    rotating = make_settings(SHOPIFY_ACCESS_TOKEN="", SHOPIFY_CLIENT_ID="cid", SHOPIFY_CLIENT_SECRET="shpss_new",
+                             SHOPIFY_WEBHOOK_SECRET="shpss_old").default_shop
+    assert rotating.webhook_secrets == ("shpss_old", "shpss_new")
+    assert "shpss_new" not in repr(rotating).replace("shpss_old", "")
+
+
+def test_shops_file_entries_take_client_credentials_or_a_token(tmp_path):
+    path = tmp_path / "shops.json"
+    path.write_text(json.dumps([
+        {"shop": "one.myshopify.com", "client_id": "c1", "client_secret": "s1"},
+        {"shop": "two.myshopify.com", "access_token": "t2", "webhook_secret": "w2"},
+        {"shop": "three.myshopify.com", "client_id": "c3"},
+    ]))
+    with pytest.raises(ConfigError, match="^SHOPS_FILE entry 2: client_secret is not set"):
+        make_settings(SHOPS_FILE=str(path))
+    path.write_text(json.dumps(json.loads(path.read_text())[:2]))
+    shops = make_settings(SHOPS_FILE=str(path)).shops
+    assert (shops["one.myshopify.com"].mints_tokens, shops["one.myshopify.com"].webhook_secrets) == (True, ("s1",))
+    assert (shops["two.myshopify.com"].mints_tokens, shops["two.myshopify.com"].access_token) == (False, "t2")

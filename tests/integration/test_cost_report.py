@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 import pytest
 import requests
 
+from ops import report
 from shopify import documents as docs
 from shopify.client import ShopifyClient
 from tests.integration.conftest import send_order_webhook, wait_for_request
-from worker import report
 
 SINCE = "2026-11-01"
 

@@ -6,11 +6,12 @@ import logging
 import pytest
 import requests
 
+from ops import doctor
+from ops import webhooks as webhooks_setup
 from sandbox.testing import WebhookReceiver
 from shopify import documents as docs
 from shopify.client import ShopifyClient
 from tests.integration.conftest import ORDER_ID
-from worker import doctor, webhooks_setup
 
 URI = "https://replacements.example.com/webhooks/shopify"
 

@@ -14,7 +14,10 @@ SETTINGS_FIX = "set it in the environment (README, Configuration) and run the do
     ({"SHOPIFY_SHOP": ""}, "SHOPIFY_SHOP is not set"),
     ({"SHOPIFY_SHOP": "example.com"},
      "SHOPIFY_SHOP must look like example.myshopify.com (got 'example.com')"),
-    ({"SHOPIFY_ACCESS_TOKEN": ""}, "SHOPIFY_ACCESS_TOKEN is not set"),
+    ({"SHOPIFY_ACCESS_TOKEN": ""}, "SHOPIFY_CLIENT_ID and SHOPIFY_CLIENT_SECRET are not set (the Dev Dashboard "
+                                   "app's credentials; SHOPIFY_ACCESS_TOKEN for a legacy custom app)"),
+    ({"SHOPIFY_ACCESS_TOKEN": "", "SHOPIFY_CLIENT_ID": "cid"},
+     "SHOPIFY_CLIENT_SECRET is not set (a Dev Dashboard app needs its client ID and secret)"),
     ({"SHOPIFY_WEBHOOK_SECRET": " , "}, "SHOPIFY_WEBHOOK_SECRET is not set"),
     ({"REDIS_URL": ""}, "REDIS_URL is not set: the service needs one Redis shared by every process "
                         "(bin/serve starts an embedded one for development)"),

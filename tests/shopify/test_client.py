@@ -3,9 +3,10 @@
 import pytest
 import requests
 
+from core.errors import PermanentFailure
 from core.settings import Shop
 from shopify.client import ShopifyClient
-from shopify.errors import PermanentShopifyError, RetryableShopifyError, ShopifyUserErrors
+from shopify.errors import PermanentShopifyError, RetryableShopifyError, ShopifyUserErrors, ShopUnavailable
 
 SHOP = Shop("example.myshopify.com", "shpat_x", ("s",), "http://shop.test")
 COST = {"requestedQueryCost": 52, "actualQueryCost": 12,
@@ -104,11 +105,18 @@ def test_graphql_errors_and_4xx_are_permanent():
     c, _, _ = client(Answer(200, {"errors": [{"message": "Field 'x' doesn't exist"}]}))
     with pytest.raises(PermanentShopifyError, match="Field 'x' doesn't exist"):
         c.query(QUERY, {"id": "x"})
-    c, _, _ = client(Answer(401, {"errors": "[API] Invalid API key or access token"}))
-    with pytest.raises(PermanentShopifyError, match="HTTP 401") as error:
+    c, _, _ = client(Answer(404, {"errors": "Not Found"}))
+    with pytest.raises(PermanentShopifyError, match="HTTP 404") as error:
         c.query(QUERY, {"id": "x"})
-    assert error.value.status == 401
+    assert error.value.status == 404
     assert error.value.request_id == "req-1"
+
+
+def test_a_legacy_token_refused_makes_the_shop_unavailable_not_a_failure():
+    c, session, _ = client(Answer(401, {"errors": "[API] Invalid API key or access token"}))
+    with pytest.raises(ShopUnavailable, match="set a valid SHOPIFY_ACCESS_TOKEN") as error:
+        c.query(QUERY, {"id": "x"})
+    assert (error.value.reason, len(session.sent)) == ("auth", 1)
 
 
 def test_429_without_a_graphql_body_waits_retry_after():
@@ -116,3 +124,39 @@ def test_429_without_a_graphql_body_waits_retry_after():
     c.session.answers[0].headers["Retry-After"] = "2.0"
     assert c.query(QUERY, {"id": "x"}) == {"order": None}
     assert sleeps == [2.0]
+
+
+INTERNAL = {"errors": [{"message": "Internal error. Looks like something went wrong on our end.",
+                        "extensions": {"code": "INTERNAL_SERVER_ERROR", "requestId": "r-1"}}]}
+
+
+@pytest.mark.parametrize("code", ["INTERNAL_SERVER_ERROR", "TIMEOUT"])
+def test_a_transient_graphql_error_is_retried_in_place_for_a_query(code):
+    transient = {"errors": [{**INTERNAL["errors"][0], "extensions": {"code": code}}]}
+    c, session, sleeps = client(Answer(200, transient), Answer(200, {"data": {"order": None}, "extensions": {}}))
+    assert c.query(QUERY, {"id": "gid://shopify/Order/1"}) == {"order": None}
+    assert (len(session.sent), sleeps) == (2, [0.5])
+
+
+def test_a_transient_graphql_error_on_a_mutation_is_retryable_never_resent_in_place():
+    c, session, _ = client(Answer(200, INTERNAL))
+    with pytest.raises(RetryableShopifyError, match="TagsAdd: Internal error"):
+        c.mutate(MUTATION, {"id": "gid://shopify/Order/1", "tags": ["x"]}, "tagsAdd")
+    assert len(session.sent) == 1
+
+
+@pytest.mark.parametrize(("status", "reason"), [(402, "frozen"), (423, "locked")])
+def test_a_frozen_or_locked_shop_is_unavailable_not_a_failure(status, reason):
+    c, session, _ = client(Answer(status, {"errors": "Unavailable Shop"}))
+    with pytest.raises(ShopUnavailable, match=f"shop example.myshopify.com is {reason}") as raised:
+        c.query(QUERY, {"id": "gid://shopify/Order/1"})
+    assert (raised.value.reason, len(session.sent)) == (reason, 1)
+    assert not isinstance(raised.value, PermanentFailure)
+
+
+def test_access_denied_is_permanent_and_keeps_the_scope_shopify_names():
+    denied = {"errors": [{"message": "Access denied for location field. Required access: `read_locations` access "
+                                     "scope.", "extensions": {"code": "ACCESS_DENIED"}}]}
+    c, _, _ = client(Answer(200, denied))
+    with pytest.raises(PermanentShopifyError, match="read_locations"):
+        c.query(QUERY, {"id": "gid://shopify/Order/1"})
