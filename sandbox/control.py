@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
-from sandbox import orders, refunds, rest, seed, state
+from sandbox import orders, products, refunds, rest, seed, state
 from sandbox.config import ConfigError
 from sandbox.dates import now
 from sandbox.faults import FaultRuleError
@@ -142,6 +142,46 @@ def add_location():
             store.levels[(item_id, location_id)] = {"id": store.next_id(), "available": 0, "committed": 0,
                                                     "created_at": now(), "updated_at": now()}
     return jsonify({"id": location_id, "gid": gid("Location", location_id)}), 201
+
+
+@blueprint.post("/products")
+def add_product():
+    """A product and its variants (see `sandbox/products.py`); 201 with their ids."""
+    store = _store()
+    body = _body()
+    if not isinstance(body, dict):
+        return _problem("the body must be a JSON object")
+    try:
+        with store.lock:
+            product = products.create(store, body)
+    except products.ProductSpecError as error:
+        return _problem(str(error))
+    return jsonify(_product_json(store, product)), 201
+
+
+@blueprint.post("/products/<int:product_id>")
+def change_product(product_id: int):
+    """`{"requires_selling_plan": true}`: the product is sold on subscription only."""
+    store = _store()
+    body = _body()
+    with store.lock:
+        product = store.products.get(product_id)
+        if product is None:
+            return _problem(f"no product {product_id}", 404)
+        if not isinstance(body, dict) or not isinstance(body.get("requires_selling_plan"), bool):
+            return _problem("give requires_selling_plan (true or false)")
+        product["requires_selling_plan"] = body["requires_selling_plan"]
+        product["updated_at"] = now()
+        return jsonify(_product_json(store, product))
+
+
+def _product_json(store: Store, product: dict) -> dict:
+    return {
+        "id": product["id"], "gid": gid("Product", product["id"]), "title": product["title"],
+        "requires_selling_plan": product["requires_selling_plan"],
+        "variants": [{"id": v, "gid": gid("ProductVariant", v), "sku": store.variants[v]["sku"]}
+                     for v in product["variant_ids"]],
+    }
 
 
 @blueprint.get("/faults")

@@ -74,6 +74,11 @@ def _line(store: Store, index: int, data: dict, errors: list) -> dict | None:
                                                             "is no longer available."))
             return None
         product = store.products[variant["product_id"]]
+        if product["requires_selling_plan"]:
+            # DraftOrderInput.lineItems: "Draft orders don't currently support subscriptions." (the wording is ours)
+            errors.append(user_error([*field, "variantId"], f"{product['title']} - {variant['title']} can only be "
+                                     "sold with a selling plan. Draft orders don't currently support subscriptions."))
+            return None
         line.update(
             variant_id=variant["id"], product_id=product["id"], title=product["title"],
             variant_title=variant["title"], sku=variant["sku"], vendor=product["vendor"], custom=False,
@@ -198,6 +203,8 @@ def complete_draft(store: Store, draft_gid: str, source_name: str | None = None)
         return None, [user_error(["id"], "Draft order does not exist")]
     if draft["status"] == "COMPLETED":
         return None, [user_error(["id"], "This draft order has already been completed")]
+    if store.config.plan == "development":
+        return None, [user_error(None, "Change your plan to allow customers to checkout and to create orders.")]
     if not is_ready(draft):
         return None, [user_error(["id"], "Draft order is not ready to be completed. Try again in a few seconds")]
     inventory.release(store, draft["id"])

@@ -58,7 +58,7 @@ def _catalog(store: Store, lines: list[dict], created_at) -> None:
         product = store.products.setdefault(line["product_id"], {
             "id": line["product_id"], "title": line["title"], "handle": "ipod-nano", "vendor": "Apple",
             "product_type": "Cult Products", "status": "ACTIVE", "tags": ["Emotive", "Flash Memory", "MP3"],
-            "created_at": created_at, "updated_at": created_at, "variant_ids": [],
+            "created_at": created_at, "updated_at": created_at, "variant_ids": [], "requires_selling_plan": False,
         })
         item_id = store.next_id()
         store.variants[line["variant_id"]] = {

@@ -68,6 +68,7 @@ def plain_draft(draft: dict) -> dict:
             for line in draft["line_items"]
         ],
         "reserve_inventory_until": graphql_datetime(draft["reserve_until"]),
+        "accept_automatic_discounts": draft["accept_automatic_discounts"],
         "created_at": graphql_datetime(draft["created_at"]), "completed_at": graphql_datetime(draft["completed_at"]),
         "totals": _amounts(draft["totals"]),
         "total_price": rest_amount(draft["totals"]["total"]),

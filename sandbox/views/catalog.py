@@ -52,7 +52,8 @@ def product_view(store: Store, product: dict) -> dict:
         "createdAt": graphql_datetime(product["created_at"]), "updatedAt": graphql_datetime(product["updated_at"]),
         "publishedAt": graphql_datetime(product["created_at"]),
         "description": lambda _, truncateAt=None: "", "descriptionHtml": "",
-        "isGiftCard": False, "hasOnlyDefaultVariant": False, "requiresSellingPlan": False, "tracksInventory": True,
+        "isGiftCard": False, "hasOnlyDefaultVariant": False,
+        "requiresSellingPlan": product["requires_selling_plan"], "tracksInventory": True,
         "templateSuffix": None, "giftCardTemplateSuffix": None, "onlineStoreUrl": None,
         "totalInventory": lambda _: total_inventory(),
         "hasOutOfStockVariants": lambda _: any(

@@ -7,7 +7,8 @@ from sandbox.ids import gid
 from sandbox.store import Store
 
 SHOP_ID = 548380009
-PLAN_NAMES = {"standard": "Shopify", "advanced": "Advanced", "plus": "Shopify Plus", "enterprise": "Enterprise"}
+PLAN_NAMES = {"standard": "Shopify", "advanced": "Advanced", "plus": "Shopify Plus", "enterprise": "Enterprise",
+              "development": "Development"}
 
 
 def shop_view(store: Store) -> dict:
@@ -28,7 +29,8 @@ def shop_view(store: Store) -> dict:
         "createdAt": graphql_datetime(shop["created_at"]), "updatedAt": graphql_datetime(shop["created_at"]),
         "primaryDomain": {"id": gid("Domain", SHOP_ID), "host": shop["domain"], "url": url, "sslEnabled": True},
         "plan": {
-            "publicDisplayName": PLAN_NAMES[store.config.plan], "partnerDevelopment": False,
+            "publicDisplayName": PLAN_NAMES[store.config.plan],
+            "partnerDevelopment": store.config.plan == "development",
             "shopifyPlus": store.config.plan in ("plus", "enterprise"),
         },
     }
