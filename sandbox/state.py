@@ -107,7 +107,7 @@ def snapshot(store: Store) -> dict:
             "inventory": stock,
             "webhook_subscriptions": [
                 {"id": sub["id"], "topic": sub["topic"], "uri": sub["uri"], "filter": sub["filter"],
-                 "include_fields": sub["include_fields"]}
+                 "include_fields": sub["include_fields"], "failures_in_a_row": sub.get("failures_in_a_row", 0)}
                 for sub in store.webhook_subscriptions.values()
             ],
             "bucket": store.bucket.status(),

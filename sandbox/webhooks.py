@@ -3,6 +3,9 @@
 Targets: the configured `webhook_url` (for `webhook_topics`) and every subscription made with
 `webhookSubscriptionCreate` (its `filter` and `includeFields` applied). Each body is rendered
 when the event happens; a failed delivery is retried `webhook_retries` times with the same ids.
+With `webhook_removal_failures` set (Shopify: 8), a subscription made through the API is deleted
+after that many failed attempts in a row, as Shopify deletes one; `webhook_url` stands for the
+app's configuration (shopify.app.toml), which Shopify never deletes.
 """
 
 from __future__ import annotations
@@ -68,7 +71,7 @@ class WebhookDispatcher:
         config = self._store.config
         targets = []
         if config.webhook_url and topic in config.webhook_topics:
-            targets.append({"uri": config.webhook_url, "filter": None, "include_fields": [], "name": None})
+            targets.append({"id": None, "uri": config.webhook_url, "filter": None, "include_fields": [], "name": None})
         targets += [sub for sub in self._store.webhook_subscriptions.values() if topic_of(sub["topic"]) == topic]
         return targets
 
@@ -99,7 +102,8 @@ class WebhookDispatcher:
             if target["name"]:
                 headers["X-Shopify-Name"] = target["name"]
             for _ in range(2 if config.webhook_duplicates else 1):
-                self._enqueue({"url": target["uri"], "topic": topic, "body": raw, "headers": headers})
+                self._enqueue({"url": target["uri"], "topic": topic, "body": raw, "headers": headers,
+                               "subscription_id": target["id"]})
 
     def _enqueue(self, delivery: dict) -> None:
         with self._lock:
@@ -124,7 +128,8 @@ class WebhookDispatcher:
     def _send(self, delivery: dict) -> None:
         attempts = 0
         status: int | str = "not sent"
-        while attempts <= self._store.config.webhook_retries:
+        removed = False
+        while attempts <= self._store.config.webhook_retries and not removed:
             if attempts:
                 time.sleep(RETRY_PAUSE * attempts)
             attempts += 1
@@ -133,14 +138,32 @@ class WebhookDispatcher:
                                        timeout=5).status_code
             except requests.RequestException as error:
                 status = type(error).__name__
-            if isinstance(status, int) and 200 <= status < 300:
+            delivered = isinstance(status, int) and 200 <= status < 300
+            removed = self._count_attempt(delivery["subscription_id"], delivered)
+            if delivered:
                 break
         headers = delivery["headers"]
         self._log.append({
             "topic": delivery["topic"], "url": delivery["url"], "status": status, "attempts": attempts,
             "webhook_id": headers["X-Shopify-Webhook-Id"], "event_id": headers["X-Shopify-Event-Id"],
             "resource_id": json.loads(delivery["body"]).get("id"),
+            "subscription_id": delivery["subscription_id"], "subscription_removed": removed,
         })
+
+    def _count_attempt(self, subscription_id: int | None, delivered: bool) -> bool:
+        """Count a subscription's failures in a row; True once it is deleted for them (or was already)."""
+        if subscription_id is None:
+            return False
+        with self._store.lock:
+            subscription = self._store.webhook_subscriptions.get(subscription_id)
+            if subscription is None:
+                return True
+            subscription["failures_in_a_row"] = 0 if delivered else subscription.get("failures_in_a_row", 0) + 1
+            limit = self._store.config.webhook_removal_failures
+            if limit and subscription["failures_in_a_row"] >= limit:
+                del self._store.webhook_subscriptions[subscription_id]
+                return True
+            return False
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         """True once every queued delivery was sent (or gave up), for tests."""
