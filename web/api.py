@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
+from collections.abc import Callable
 from contextlib import contextmanager
 
 import redis
@@ -23,8 +23,8 @@ from core import keys
 from core.errors import ReplacementError
 from core.store import State
 from replacements.recipe import with_recipe
+from web import validation
 from web.errors import NotJSON, QueueUnavailable, ValidationFailed
-from web.helpdesks.ticket import ORDER, REASON_MAX
 from web.signatures import equals_any
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
@@ -33,7 +33,6 @@ MAX_ORDERS = 1000
 TASK = keys.HANDLE_EVENT
 SOURCE_LABEL = "API"
 REQUEST_FIELDS = ("order", "lines", "reason", "shipping_address", "return")
-SHOPIFY_ID = re.compile(r"^(?:gid://shopify/\w+/)?\d{1,20}$")
 
 
 class ApiDisabled(ReplacementError, NotFound):
@@ -52,55 +51,23 @@ def key_reused() -> ValidationFailed:
     return ValidationFailed({"Idempotency-Key": ["was used before with another body"]})
 
 
-class Reference(fields.Field):
-    """A string or a number matching `pattern`, kept as a string."""
+def checked(check: Callable[[object], object], value):
+    """`check` (web/validation.py) as marshmallow reports a field at fault."""
+    try:
+        return check(value)
+    except validation.Invalid as invalid:
+        raise ValidationError(invalid.messages) from None
 
-    def __init__(self, pattern: re.Pattern = ORDER,
-                 message: str = "must be an order name like #1001, a number, an id or a gid", **kwargs):
+
+class Checked(fields.Field):
+    """A field checked by web/validation.py, as the helpdesks check theirs: one set of messages."""
+
+    def __init__(self, check: Callable[[object], object], **kwargs):
         super().__init__(**kwargs)
-        self.pattern = pattern
-        self.message = message
+        self.check = check
 
-    def _deserialize(self, value, attr, data, **kwargs) -> str:
-        text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
-        if not self.pattern.match(text):
-            raise ValidationError(self.message)
-        return text
-
-
-def shopify_id() -> Reference:
-    return Reference(SHOPIFY_ID, "must be a Shopify id: a number or a gid")
-
-
-class LineSchema(Schema):
-    class Meta:
-        unknown = RAISE
-
-    line_item_id = shopify_id()
-    variant_id = shopify_id()
-    sku = fields.String(validate=validate.Length(min=1, max=255))
-    quantity = fields.Integer(strict=True, validate=validate.Range(min=1))
-
-    @validates_schema
-    def names_one_line(self, data, **kwargs):
-        if sum(key in data for key in ("line_item_id", "variant_id", "sku")) != 1:
-            raise ValidationError("must name exactly one of line_item_id, variant_id or sku")
-
-
-class AddressSchema(Schema):
-    class Meta:
-        unknown = RAISE
-
-    address1 = fields.String(required=True)
-    countryCode = fields.String(required=True, validate=validate.Length(equal=2))
-    address2 = fields.String()
-    city = fields.String()
-    company = fields.String()
-    firstName = fields.String()
-    lastName = fields.String()
-    phone = fields.String()
-    provinceCode = fields.String()
-    zip = fields.String()
+    def _deserialize(self, value, attr, data, **kwargs):
+        return checked(self.check, value)
 
 
 class ReplacementSchema(Schema):
@@ -109,10 +76,10 @@ class ReplacementSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    order = Reference(required=True)
-    lines = fields.List(fields.Nested(LineSchema), validate=validate.Length(min=1))
-    reason = fields.String(validate=validate.Length(min=1, max=REASON_MAX))
-    shipping_address = fields.Nested(AddressSchema)
+    order = Checked(validation.order_reference, required=True)
+    lines = Checked(validation.lines)
+    reason = Checked(validation.reason)
+    shipping_address = Checked(validation.shipping_address)
     # The customer sends the item back: the original's lines are restocked (see replacements/recipe.py).
     return_ = fields.Boolean(data_key="return", attribute="return")
 
@@ -121,11 +88,11 @@ class OrderItem(fields.Field):
     def _deserialize(self, value, attr, data, **kwargs) -> dict:
         if isinstance(value, dict):
             return ReplacementSchema().load(value)
-        return {"order": Reference()._deserialize(value, attr, data)}
+        return {"order": checked(validation.order_reference, value)}
 
 
 class BodySchema(ReplacementSchema):
-    order = Reference()
+    order = Checked(validation.order_reference)
     orders = fields.List(OrderItem(), validate=validate.Length(min=1, max=MAX_ORDERS))
     shop = fields.String()
 
@@ -226,24 +193,7 @@ def load_body() -> dict:
     try:
         return BodySchema().load(body)
     except ValidationError as error:
-        raise ValidationFailed(flatten(error.messages)) from None
-
-
-def flatten(messages, prefix: str = "") -> dict[str, list[str]]:
-    """marshmallow's nested errors as `orders[3].lines[0].quantity: [...]`."""
-    if isinstance(messages, list):
-        return {prefix or "_schema": [str(message) for message in messages]}
-    flat: dict[str, list[str]] = {}
-    for key, value in messages.items():
-        if isinstance(key, int):
-            name = f"{prefix}[{key}]"
-        elif key == "_schema":
-            name = prefix or "_schema"
-        else:
-            name = f"{prefix}.{key}" if prefix else key
-        for field, errors in flatten(value, name).items():
-            flat.setdefault(field, []).extend(errors)
-    return flat
+        raise ValidationFailed(validation.flatten(error.messages)) from None
 
 
 def _event(shop: str, request_id: str, fields_: dict) -> dict:

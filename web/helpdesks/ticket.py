@@ -1,9 +1,9 @@
 """A helpdesk ticket as an adapter located it, and its validation into a replacement request.
 
 Adapters only find the fields in their provider's payload and leave the values raw; the
-checks here are shared, so every helpdesk answers the same 422 for the same mistake.
-Templated helpdesks render every placeholder as a string, often an empty one: an empty
-string counts as absent, ids may be strings, tags may be space- or comma-separated.
+checks are shared (web/validation.py, with the API), so every helpdesk answers the same 422 for
+the same mistake. Templated helpdesks render every placeholder as a string, often an empty one:
+an empty string counts as absent, ids may be strings, tags may be space- or comma-separated.
 """
 
 from __future__ import annotations
@@ -12,17 +12,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from web import validation
 from web.errors import ValidationFailed
+from web.validation import present, text
 
 TICKET_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
-EMAIL = re.compile(r"^[^@\s\"]+@[^@\s\"]+\.[^@\s\"]+$")
-ORDER = re.compile(r"^(?:gid://shopify/Order/\d+|#?\d{1,20})$")
-LINE_TEXT = re.compile(r"^(?:(sku|variant|line):)?\s*(\S+?)(?:\s+x\s*(\d+))?$", re.IGNORECASE)
-LINE_KEYS = ("line_item_id", "variant_id", "sku")
-TEXT_PREFIXES = {None: "sku", "sku": "sku", "variant": "variant_id", "line": "line_item_id"}
-ADDRESS_KEYS = frozenset({"address1", "address2", "city", "company", "countryCode", "firstName", "lastName",
-                          "phone", "provinceCode", "zip"})
-REASON_MAX = 500
 
 # Names under which a helpdesk's custom fields may carry the order, the lines or the reason,
 # compared lowercase with everything but letters and digits removed ("Order #" -> "order").
@@ -71,18 +65,6 @@ def custom_fields(fields: Mapping) -> dict:
     return found
 
 
-def present(value) -> bool:
-    return value is not None and not (isinstance(value, str) and not value.strip())
-
-
-def text(value) -> str | None:
-    if not present(value) or isinstance(value, bool):
-        return None
-    if isinstance(value, (str, int)):
-        return str(value).strip()
-    return None
-
-
 def tag_names(tags) -> set[str]:
     """Tags as helpdesks send them: "a b", "a, b", ["a"], [{"name": "a"}], [{"tag": "a"}]."""
     if isinstance(tags, str):
@@ -101,106 +83,26 @@ def ticket_id(ticket: Ticket) -> str:
     return value
 
 
+# Each request field with its check (web/validation.py, the API's too) and the name a 422 gives it.
+CHECKS = (("order", validation.order_reference, "order"), ("email", validation.customer_email, "customer_email"),
+          ("lines", validation.lines, "lines"), ("reason", validation.reason, "reason"),
+          ("shipping_address", validation.shipping_address, "shipping_address"))
+
+
 def replacement_request(ticket: Ticket) -> dict:
-    """The request fields of a event; raises ValidationFailed naming every field at fault."""
-    errors: dict[str, list[str]] = {}
+    """The request fields of an event; raises ValidationFailed naming every field at fault."""
+    errors = {}
     request = {}
-    for key, check in (("order", _order), ("email", _email), ("lines", _lines), ("reason", _reason),
-                       ("shipping_address", _address)):
+    for key, check, name in CHECKS:
         raw = getattr(ticket, key)
         if not present(raw):
             continue
         try:
             request[key] = check(raw)
-        except _Invalid as invalid:
-            for field, message in invalid.errors.items():
-                errors.setdefault(field, []).append(message)
+        except validation.Invalid as invalid:
+            errors[name] = invalid.messages
     if not errors and not request.get("order") and not request.get("email"):
         errors["order"] = ["give the order (name like #1001, number, id or gid) or the customer's email"]
     if errors:
-        raise ValidationFailed(errors)
+        raise ValidationFailed(validation.flatten(errors))
     return request
-
-
-class _Invalid(Exception):
-    def __init__(self, **errors: str):
-        super().__init__(errors)
-        self.errors = errors
-
-
-def _order(raw) -> str:
-    value = text(raw)
-    if value is None or not ORDER.match(value):
-        raise _Invalid(order="must be an order name like #1001, a number, an id or a gid")
-    return value
-
-
-def _email(raw) -> str:
-    value = text(raw)
-    if value is None or not EMAIL.match(value):
-        raise _Invalid(customer_email="must be an email address")
-    return value.lower()
-
-
-def _reason(raw) -> str:
-    value = text(raw)
-    if value is None:
-        raise _Invalid(reason="must be text")
-    return value[:REASON_MAX]
-
-
-def _address(raw) -> dict:
-    if not isinstance(raw, Mapping):
-        raise _Invalid(shipping_address="must be an object of MailingAddressInput fields")
-    unknown = sorted(set(raw) - ADDRESS_KEYS)
-    if unknown:
-        raise _Invalid(**{f"shipping_address.{key}": "is not a MailingAddressInput field" for key in unknown})
-    address = {key: text(value) for key, value in raw.items() if text(value)}
-    if not address.get("address1") or not address.get("countryCode"):
-        raise _Invalid(shipping_address="needs at least address1 and countryCode")
-    return address
-
-
-def _lines(raw) -> list[dict]:
-    if isinstance(raw, str):
-        return [_line_from_text(index, item) for index, item in enumerate(_text_items(raw))]
-    if not isinstance(raw, list):
-        raise _Invalid(lines="must be a list of lines, or text like 'SKU-1 x 2, variant:123'")
-    return [_line(index, item) for index, item in enumerate(raw)]
-
-
-def _text_items(raw: str) -> list[str]:
-    return [item.strip() for item in re.split(r"[,;\n]+", raw) if item.strip()]
-
-
-def _line_from_text(index: int, item: str) -> dict:
-    match = LINE_TEXT.match(item)
-    if not match:
-        raise _Invalid(**{f"lines[{index}]": f"{item!r} is not like 'SKU-1 x 2', 'variant:123 x 1' or 'line:456'"})
-    prefix, value, quantity = match.groups()
-    line = {TEXT_PREFIXES[prefix and prefix.lower()]: value}
-    if quantity is not None:
-        line["quantity"] = _quantity(index, quantity)
-    return line
-
-
-def _line(index: int, item) -> dict:
-    if not isinstance(item, Mapping):
-        raise _Invalid(**{f"lines[{index}]": "must be an object"})
-    named = [key for key in LINE_KEYS if present(item.get(key))]
-    if len(named) != 1:
-        raise _Invalid(**{f"lines[{index}]": "must name exactly one of line_item_id, variant_id or sku"})
-    value = text(item[named[0]])
-    if value is None:
-        raise _Invalid(**{f"lines[{index}].{named[0]}": "must be a string or a number"})
-    line = {named[0]: value}
-    if present(item.get("quantity")):
-        line["quantity"] = _quantity(index, item["quantity"])
-    return line
-
-
-def _quantity(index: int, raw) -> int:
-    value = text(raw)
-    if value is None or not value.isdigit() or int(value) < 1:
-        raise _Invalid(**{f"lines[{index}].quantity": "must be a whole number of at least 1"})
-    return int(value)

@@ -111,6 +111,8 @@ def test_every_field_at_fault_is_named_at_once(app, queued):
         "order": ["must be an order name like #1001, a number, an id or a gid"],
         "customer_email": ["must be an email address"],
         "shipping_address.street": ["is not a MailingAddressInput field"],
+        "shipping_address.address1": ["is required"],
+        "shipping_address.countryCode": ["is required"],
     }
 
 
