@@ -10,11 +10,12 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from core import keys
 from replacements.planner import REFUND_SOURCE
-from replacements.recipe import SERVICE_REFUND_NOTE, reason_from_trigger
+from replacements.recipe import SERVICE_REFUND_NOTE
 from replacements.triggers import find_trigger
 from web.errors import InvalidSignature, NotJSON, UnknownShop, ValidationFailed
 from web.receiver import Outcome, Receiver, parse_json
 from web.signatures import matches_any
+from web.validation import REASON_MAX
 
 blueprint = Blueprint("shopify_webhooks", __name__)
 
@@ -123,13 +124,13 @@ def load(schema: Schema, body) -> dict:
 
 
 def order_updated(settings, order: dict) -> Outcome:
-    """`order` comes from `decode_order`, validated."""
-    trigger = find_trigger(order["tags"], settings.replacement_tag)
-    if trigger is None:
+    """`order` comes from `decode_order`, validated. The event names the order only: the worker
+    reads its tags again, and the reason with them (worker/admin_requests.py)."""
+    if find_trigger(order["tags"], settings.replacement_tag) is None:
         return Outcome.ignore(f"order has no {settings.replacement_tag} tag")
     gid = order["admin_graphql_api_id"] or f"gid://shopify/Order/{order['id']}"
     return Outcome(event={"source": "admin_tag", "source_label": "admin tag", "order": gid,
-                           "updated_at": order["updated_at"], **reason_from_trigger(trigger, settings.reasons)})
+                          "updated_at": order["updated_at"]})
 
 
 class RefundLineSchema(Schema):
@@ -165,7 +166,7 @@ def refund_created(settings, body) -> Outcome:
         return Outcome.ignore("refund has no line items to replace")
     return Outcome(event={
         "source": REFUND_SOURCE, "source_label": f"refund {refund['id']}", "request_id": f"refund-{refund['id']}",
-        "order": f"gid://shopify/Order/{refund['order_id']}", "reason": note[:500],
+        "order": f"gid://shopify/Order/{refund['order_id']}", "reason": note[:REASON_MAX],
         "lines": [{"line_item_id": line_id, "quantity": quantity} for line_id, quantity in quantities.items()],
     })
 

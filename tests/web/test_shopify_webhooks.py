@@ -38,6 +38,13 @@ def test_tagged_order_is_queued_once_with_a_small_signal(app, queued):
         "updated_at": "2025-04-02T11:31:21-05:00", "shop": "example.myshopify.com"}])
 
 
+def test_a_reason_tag_queues_the_same_event_the_worker_reads_the_reason_from_the_order(app, queued):
+    assert post(app, tagged_order("needs-replacement-lost")).json == {"status": "queued"}
+    event, = queued.call_args.kwargs["args"]
+    assert event == {"source": "admin_tag", "source_label": "admin tag", "order": "gid://shopify/Order/450789469",
+                     "updated_at": "2025-04-02T11:31:21-05:00", "shop": "example.myshopify.com"}
+
+
 def test_same_delivery_or_same_event_again_is_a_duplicate(app, queued):
     order = tagged_order("needs-replacement")
     assert post(app, order).json == {"status": "queued"}
