@@ -34,6 +34,7 @@ class Config:
     client_secret: str | None = None
     token_lifetime: float = 86399
     refuse_mint: bool | str = False
+    mint_revokes_earlier: bool = False
     webhook_url: str | None = None
     webhook_secret: str = "sandbox-webhook-secret"
     webhook_topics: list[str] = field(default_factory=lambda: ["orders/updated", "refunds/create"])

@@ -76,6 +76,8 @@ def access_token():
         store.calls.record({**log, **duration, "status": 400, "errors": [code]})
         return _error_response(code)
     lifetime = store.config.token_lifetime
+    if store.config.mint_revokes_earlier:
+        store.tokens.revoke_all()
     token = store.tokens.mint(lifetime)
     store.calls.record({**log, **duration, "status": 200, "token_id": token["id"]})
     return jsonify({"access_token": token["token"], "scope": ",".join(store.config.scopes),

@@ -1,6 +1,7 @@
 """Access tokens minted by the client credentials grant: live until they expire or are revoked.
 
-Minting does not revoke earlier tokens (whether Shopify does is unconfirmed). The book outlives
+Minting does not revoke earlier tokens unless `mint_revokes_earlier` (whether Shopify does is
+unconfirmed). The book outlives
 `POST /_sandbox/reset`: resetting the shop's data does not uninstall the app.
 """
 

@@ -50,6 +50,17 @@ def test_the_grant_mints_a_new_token_each_time_and_earlier_ones_stay_valid(shop)
     assert shop.tokens()["mints"] == before + 2
 
 
+def test_minting_can_be_told_to_revoke_the_earlier_tokens(shop):
+    shop.configure(mint_revokes_earlier=True)
+    shop.mint(CLIENT_ID, SECRET)
+    first = shop.token
+    shop.mint(CLIENT_ID, SECRET)
+
+    assert shop.post_graphql(SHOP, token=first).status_code == 401
+    assert shop.post_graphql(SHOP).status_code == 200
+    assert shop.tokens()["live_count"] == 1
+
+
 def test_json_is_accepted_as_well_as_a_form(shop):
     response = requests.post(f"{shop.url}/admin/oauth/access_token", timeout=5, json={
         "grant_type": "client_credentials", "client_id": CLIENT_ID, "client_secret": SECRET})
