@@ -56,6 +56,12 @@ class Config:
             raise ConfigError(f"plan must be one of {', '.join(PLANS)}")
         if changes.get("throttle_status", self.throttle_status) not in (200, 429):
             raise ConfigError("throttle_status must be 200 or 429")
+        if not isinstance(changes.get("refuse_mint", self.refuse_mint), bool | str):
+            raise ConfigError("refuse_mint must be true, false or an OAuth error code")
+        for name in ("token_lifetime", "cancel_job_seconds"):
+            value = changes.get(name, getattr(self, name))
+            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                raise ConfigError(f"{name} must be a number of seconds")
         for name, value in changes.items():
             setattr(self, name, value)
 

@@ -146,3 +146,9 @@ def test_config_takes_known_keys_only(shop):
 
     assert response.status_code == 422
     assert response.json()["error"].startswith("unknown config keys: bogus")
+
+
+@pytest.mark.parametrize("change", [{"token_lifetime": -1}, {"cancel_job_seconds": "soon"}, {"refuse_mint": 3},
+                                    {"plan": "basic"}])
+def test_config_refuses_values_it_cannot_use(shop, change):
+    assert requests.post(f"{shop.url}/_sandbox/config", json=change, timeout=5).status_code == 422
