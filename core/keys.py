@@ -25,6 +25,7 @@ SEEN = f"{PREFIX}seen:"
 BUDGET = f"{PREFIX}budget:"
 PRIVACY_EXPORT = f"{PREFIX}privacy:export:"
 TOKEN = f"{PREFIX}token:"
+READY_PROBE = f"{PREFIX}ready"
 
 
 def request(request_id: str) -> str:

@@ -25,12 +25,17 @@ DEFAULT_REASONS = ("damaged", "defective", "lost", "missing-item", "wrong-item",
 LOCATION = re.compile(r"^(?:gid://shopify/Location/)?(\d{1,20})$")
 
 
+# sysexits' EX_CONFIG: a supervisor (worker/run_worker.py) does not start a process again for it.
+EXIT_CONFIG = 78
+
+
 def from_env_or_exit(load=None) -> Settings:
     """What a process does first: its settings, or one line naming the bad one and exit."""
     try:
         return (load or Settings.from_env)()
     except ConfigError as error:
-        sys.exit(f"configuration error: {error}")
+        print(f"configuration error: {error}", file=sys.stderr)
+        sys.exit(EXIT_CONFIG)
 
 
 class ConfigError(Exception):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
+from core.redis_policy import refuse_evicting_redis
 from core.settings import ConfigError, Settings, from_env_or_exit
 from replacements.presets import Preset, PresetError, parse_presets
 from replacements.triggers import SERVICE_TAGS, triggers
@@ -21,8 +22,15 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     return settings.with_overrides(presets=_presets(settings.presets_file, settings.reasons))
 
 
-def load_settings_or_exit() -> Settings:
-    return from_env_or_exit(load_settings)
+def load_settings_or_exit(check_redis: bool = False) -> Settings:
+    """`check_redis`: a process that serves (web, worker, beat) also refuses an evicting Redis."""
+    def load() -> Settings:
+        settings = load_settings()
+        if check_redis:
+            refuse_evicting_redis(settings.redis_url)
+        return settings
+
+    return from_env_or_exit(load)
 
 
 def _check_trigger_tag(tag: str) -> None:

@@ -7,6 +7,6 @@ from core.logs import configure_logging
 from replacements.configuration import load_settings_or_exit
 from worker.app import create_celery
 
-settings = load_settings_or_exit()
+settings = load_settings_or_exit(check_redis=True)
 configure_logging(settings.log_level)
 app = create_celery(settings)

@@ -7,6 +7,11 @@ pool after a Redis restart), and a worker that is not running consumes nothing. 
 restart crashed processes too, but not all of them (a Procfile runner stops everything).
 SIGTERM and SIGINT are passed on, and the worker's own exit code is returned once it was asked
 to stop. Its tasks are late-acked and idempotent, so a restart loses and repeats nothing.
+
+Only a configuration error (exit 78, EX_CONFIG) is final. Anything else, even a quick exit, is
+started again with a growing pause: a worker that died at start-up because Redis was full or
+away (OutOfMemoryError, connection refused) must come back once Redis does, or the queue stays
+stuck for good.
 """
 
 from __future__ import annotations
@@ -17,13 +22,19 @@ import subprocess
 import sys
 import time
 
+from core.settings import EXIT_CONFIG
+
 log = logging.getLogger("worker.run_worker")
-RESTART_DELAY_SECONDS = 1.0
+RESTART_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0)
+STEADY_SECONDS = 60  # a worker that ran this long starts again at the shortest pause
 
 
 def main(argv: list[str]) -> int:
     logging.basicConfig(level="INFO", format="%(message)s")
-    command = [sys.executable, "-m", "celery", "-A", "worker.main", "worker", *argv]
+    return supervise([sys.executable, "-m", "celery", "-A", "worker.main", "worker", *argv])
+
+
+def supervise(command: list[str], sleep=time.sleep) -> int:
     stopping = False
     child: subprocess.Popen | None = None
 
@@ -35,16 +46,17 @@ def main(argv: list[str]) -> int:
 
     signal.signal(signal.SIGTERM, pass_on)
     signal.signal(signal.SIGINT, pass_on)
+    failures = 0
     while True:
         started = time.monotonic()
         child = subprocess.Popen(command)
         code = child.wait()
-        if stopping or code == 0:
+        if stopping or code in (0, EXIT_CONFIG):
             return code
-        if code == 1 and time.monotonic() - started < 5:
-            return code  # a configuration error: starting again will not help
-        log.warning(f"celery worker exited with {code}; starting it again")
-        time.sleep(RESTART_DELAY_SECONDS)
+        failures = 1 if time.monotonic() - started > STEADY_SECONDS else failures + 1
+        delay = RESTART_DELAYS[min(failures, len(RESTART_DELAYS)) - 1]
+        log.warning(f"celery worker exited with {code}; starting it again in {delay:g} s")
+        sleep(delay)
 
 
 if __name__ == "__main__":

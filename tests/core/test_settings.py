@@ -102,7 +102,7 @@ def test_processes_refuse_to_start_with_one_line(module):
            "SHOPIFY_WEBHOOK_SECRET": "s", "REDIS_URL": "redis://127.0.0.1:9/0", "REPLACEMENT_MODE": "sometimes"}
     result = subprocess.run([sys.executable, "-c", f"import {module}"], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=60)
-    assert result.returncode == 1
+    assert result.returncode == 78
     assert result.stderr.strip() == (
         "configuration error: REPLACEMENT_MODE must be one of complete, draft (got 'sometimes')")
 
@@ -115,7 +115,7 @@ def test_a_production_process_without_redis_url_refuses_to_start(module):
            "SHOPIFY_WEBHOOK_SECRET": "s"}
     result = subprocess.run([sys.executable, "-c", f"import {module}"], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=60)
-    assert result.returncode == 1
+    assert result.returncode == 78
     assert result.stderr.strip() == ("configuration error: REDIS_URL is not set: the service needs one Redis "
                                      "shared by every process (bin/serve starts an embedded one for development)")
 
