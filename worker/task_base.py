@@ -12,7 +12,7 @@ import time
 
 import redis
 from celery import Task, shared_task
-from celery.exceptions import SoftTimeLimitExceeded
+from celery.exceptions import Reject, SoftTimeLimitExceeded
 
 from core import keys
 from core.store import LockBusy
@@ -50,6 +50,20 @@ class ReplacementTask(Task):
             raise self.retry(exc=busy, countdown=busy.retry_in + random.uniform(0, 0.5)) from None
         except ShopUnavailable as unavailable:
             raise self.wait_for_shop(unavailable) from None
+
+    def retry(self, *args, **kwargs):
+        """As Celery's, except when the retry cannot be published (Redis away longer than the
+        client's own retries): Celery then rejects the message for good and the request is lost.
+        Requeued instead: put back at once if Redis answers again by then, else left in the
+        broker's unacked set and redelivered after the visibility timeout."""
+        try:
+            return super().retry(*args, **kwargs)
+        except Reject as reject:
+            if reject.requeue:
+                raise
+            log.warning("retry not published, message requeued", extra={
+                "task": self.name, "task_id": self.request.id, "error": str(reject.reason)[:300]})
+            raise Reject(reject.reason, requeue=True) from None
 
     def wait_for_shop(self, unavailable: ShopUnavailable):
         """The shop's work waits, for hours if need be: retried without a limit, never failed."""
