@@ -16,8 +16,8 @@ from worker.app import create_celery
 @pytest.fixture
 def task():
     task = create_celery(make_settings()).tasks[keys.PROCESS_REQUEST]
-    task.push_request(id="t-1", args=["api-1", "example.myshopify.com"], kwargs={}, retries=2, is_eager=False, called_directly=False,
-                      delivery_info={"routing_key": keys.QUEUE})
+    task.push_request(id="t-1", args=["api-1", "example.myshopify.com"], kwargs={}, retries=2, is_eager=False,
+                      called_directly=False, delivery_info={"routing_key": keys.QUEUE})
     yield task
     task.pop_request()
 
