@@ -1,4 +1,4 @@
-"""Helpdesks as tests see them: each provider's payload shape (after FACTS.md's samples) and
+"""Helpdesks as tests see them: each provider's sample payloads (fixtures/<provider>/*.json) and
 its way of signing, so a test can send what that helpdesk would send."""
 
 from __future__ import annotations
@@ -7,9 +7,13 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 from datetime import UTC, datetime
+from pathlib import Path
 
-PROVIDERS = ("zendesk", "gorgias", "freshdesk", "helpscout", "intercom", "kustomer", "front", "reamaze", "standard")
+FIXTURES = Path(__file__).parent / "fixtures"
+PROVIDERS = tuple(sorted(path.name for path in FIXTURES.iterdir() if path.is_dir()))
+FIXTURE_TAGS = ("vip", "replace")  # the tags of every ticket fixture, the trigger tag added last
 TIMESTAMPED = ("zendesk", "front", "standard")
 NOW = 1_800_000_000.0  # the pinned clock of unit tests
 STANDARD_KEY = b"standard webhooks key 24b"
@@ -64,57 +68,67 @@ def signed_headers(provider: str, body: bytes, secret: str, at: float, event_id:
     raise ValueError(provider)
 
 
+def fixture(provider: str, name: str = "ticket_tagged") -> dict:
+    """fixtures/<provider>/<name>.json: `body` as the helpdesk sends it, `headers` it sends besides
+    the signature's, and for a ticket event `ticket`, what the body says (see fixtures/README.md)."""
+    return json.loads((FIXTURES / provider / f"{name}.json").read_text())
+
+
 def ticket_payload(provider: str, ticket_id: str = "101", tags=("vip", "replace"), email: str | None = None,
                    order: str | None = "#1001", lines: str | None = None, reason: str = "Arrived broken",
                    event_id: str = "ev-1") -> dict:
-    """A ticket event as `provider` shapes it; `ticket_id` is the id the helpdesk gives it."""
-    if provider in ("zendesk", "gorgias", "freshdesk", "standard"):
-        separator = " " if provider == "zendesk" else ", "
-        ticket = {"ticket_id": ticket_id, "tags": separator.join(tags), "customer_email": email or "",
-                  "order": order or "", "lines": lines or "", "reason": reason}
-        if provider == "standard":
-            return {"type": "ticket.tagged", "timestamp": "2026-11-26T10:00:00Z", "data": ticket}
-        return ticket
-    fields = {"Order": order, "Replacement lines": lines}
-    if provider == "helpscout":
-        return {"id": int(ticket_id), "number": 15473, "status": "active", "subject": reason,
-                "createdBy": {"id": 12, "type": "customer", "email": email},
-                "primaryCustomer": {"id": 238604, "email": email},
-                "tags": [{"id": 9150 + i, "color": "#929499", "tag": tag} for i, tag in enumerate(tags)],
-                "customFields": [{"id": 6688 + i, "name": name, "value": value}
-                                 for i, (name, value) in enumerate(fields.items()) if value]}
-    if provider == "intercom":
-        return {"type": "notification_event", "app_id": "abc123", "id": f"notif_{event_id}",
-                "topic": "conversation_part.tag.created", "delivery_status": "pending", "delivery_attempts": 1,
-                "first_sent_at": 1553378744, "created_at": 1553378744,
-                "data": {"type": "notification_event_data", "item": {
-                    "type": "conversation", "id": ticket_id, "title": reason,
-                    "source": {"type": "conversation", "author": {"type": "user", "email": email}},
-                    "tags": {"type": "tag.list", "tags": [{"type": "tag", "id": str(2525085 + i), "name": tag}
-                                                          for i, tag in enumerate(tags)]},
-                    "tags_added": {"type": "tag.list", "tags": [{"type": "tag", "id": "2525085", "name": tags[-1]}]},
-                    "custom_attributes": {name: value for name, value in fields.items() if value}}}}
-    if provider == "kustomer":
-        return {"id": event_id, "name": "kustomer.conversation.update", "org": "5f8481c6a22ab5b9d5f2dd8a",
-                "partition": "5f8481c6a22ab5b9d5f2dd8a",
-                "data": {"type": "conversation", "id": ticket_id,
-                         "attributes": {"name": reason, "status": "open", "tags": list(tags),
-                                        "custom": {"orderStr": order, "replacementLinesTxt": lines}},
-                         "relationships": {"customer": {"data": {"type": "customer", "id": "6717c29de5b1"}}}},
-                "changes": {"attributes": {"tags": {"before": list(tags[:-1]), "after": list(tags)}}}}
-    if provider == "front":
-        return {"_links": {"self": f"https://api2.frontapp.com/events/{event_id}"}, "id": event_id, "type": "tag",
-                "emitted_at": 1700000000.0,
-                "conversation": {"id": ticket_id, "subject": reason, "status": "unassigned",
-                                 "recipient": {"handle": email, "role": "from"},
-                                 "tags": [{"id": f"tag_{i}", "name": tag} for i, tag in enumerate(tags)],
-                                 "custom_fields": {name: value for name, value in fields.items() if value}},
-                "target": {"_meta": {"type": "tag"}, "data": {"id": "tag_last", "name": tags[-1]}}}
-    if provider == "reamaze":
-        return {"conversation": {"slug": ticket_id, "subject": reason, "status": 0, "tag_list": list(tags),
-                                 "author": {"name": "Bob Norman", "email": email},
-                                 "data": {name: value for name, value in fields.items() if value}}}
-    raise ValueError(provider)
+    """`provider`'s ticket_tagged fixture telling of this ticket instead: each value of its
+    `ticket` replaced wherever the body holds it (None: the helpdesk sends nothing there), and
+    its tags wherever the body spells them (all, all but the one just added, or that one)."""
+    sample = fixture(provider)
+    missing = [key for key, value in sample["ticket"].items() if value not in _leaves(sample["body"])]
+    if missing:
+        raise ValueError(f"fixtures/{provider}/ticket_tagged.json: its body does not hold the ticket's {missing}")
+    wanted = {"ticket_id": ticket_id, "email": email, "order": order, "lines": lines, "reason": reason,
+              "event_id": event_id}
+    swaps = [(value, wanted[key]) for key, value in sample["ticket"].items()]
+    return _retold(sample["body"], swaps, tuple(tags))
+
+
+def _leaves(value) -> list:
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        return [leaf for item in value for leaf in _leaves(item)]
+    return [value]
+
+
+def _retold(value, swaps: list, tags: tuple):
+    if isinstance(value, dict):
+        return {key: _retold(item, swaps, tags) for key, item in value.items()}
+    if isinstance(value, list):
+        names = tuple(_tag_name(item) for item in value)
+        for before, after in ((FIXTURE_TAGS, tags), (FIXTURE_TAGS[:-1], tags[:-1]), (FIXTURE_TAGS[-1:], tags[-1:])):
+            if names == before:
+                return [_tag_like(value, names, tag) for tag in after]
+        return [_retold(item, swaps, tags) for item in value]
+    if isinstance(value, str) and re.split(r"[,\s]+", value) == list(FIXTURE_TAGS):
+        separator = value[len(FIXTURE_TAGS[0]):value.index(FIXTURE_TAGS[1])]
+        return separator.join(tags)
+    if value == FIXTURE_TAGS[-1]:  # the tag just added, as an event's target
+        return tags[-1]
+    for old, new in swaps:
+        if type(value) is type(old) and value == old:
+            return int(new) if isinstance(old, int) and new is not None else new
+    return value
+
+
+def _tag_name(item) -> str | None:
+    return item.get("name") or item.get("tag") if isinstance(item, dict) else item
+
+
+def _tag_like(items: list, names: tuple, tag: str):
+    """The item of `tag` in `items`, else one like the last item that names `tag`."""
+    if tag in names:
+        return items[names.index(tag)]
+    if isinstance(items[-1], dict):
+        return {**items[-1], "name" if "name" in items[-1] else "tag": tag}
+    return tag
 
 
 def encode(payload: dict) -> bytes:

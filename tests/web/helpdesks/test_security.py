@@ -14,6 +14,7 @@ from tests.web.helpdesks.senders import (
     SECRETS,
     TIMESTAMPED,
     encode,
+    fixture,
     secret_env,
     signed_headers,
     ticket_payload,
@@ -109,8 +110,9 @@ def test_unknown_shop_is_forbidden_only_with_a_valid_signature(app, queued):
 
 
 def test_front_url_validation_is_answered_only_when_signed(app, queued):
-    body = encode({"type": "sync", "authorization": {"id": "cmp_abc"}})
-    headers = {**signed_headers("front", body, SECRETS["front"], NOW), "X-Front-Challenge": "ch4ll3nge"}
+    validation = fixture("front", "url_validation")
+    body = encode(validation["body"])
+    headers = {**signed_headers("front", body, SECRETS["front"], NOW), **validation["headers"]}
     assert post(app, "front", body, headers).json == {"challenge": "ch4ll3nge"}
     headers["X-Front-Signature"] = "forged"
     assert post(app, "front", body, headers).status_code == 401
