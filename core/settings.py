@@ -23,6 +23,7 @@ TAG = re.compile(r"^[A-Za-z0-9_:.-]{1,40}$")
 REASON_CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,29}$")
 DEFAULT_REASONS = ("damaged", "defective", "lost", "missing-item", "wrong-item", "other")
 LOCATION = re.compile(r"^(?:gid://shopify/Location/)?(\d{1,20})$")
+ADDRESS = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$")
 
 
 # sysexits' EX_CONFIG: a supervisor (worker/run_worker.py) does not start a process again for it.
@@ -86,6 +87,7 @@ class Settings:
     max_body_bytes: int = 1_000_000
     reconcile_minutes: int = 15
     dedupe_hours: int = 48
+    retention_days: int = 90
     log_level: str = "INFO"
     reasons: tuple[str, ...] = DEFAULT_REASONS
     replacement_shipping: str = "zero"
@@ -94,6 +96,9 @@ class Settings:
     cancel_original_refund: bool = False
     restock_location_id: str | None = None
     presets_file: str | None = None
+    # `GET /metrics`: the bearer token it asks for, and the address it is served on instead of the public port.
+    metrics_token: str | None = field(default=None, repr=False)
+    metrics_bind: str | None = None
     # Parsed from `presets_file` by replacements.configuration (the rules are the domain's).
     presets: Mapping[str, Any] = field(default_factory=dict)
 
@@ -127,6 +132,8 @@ class Settings:
             out_of_stock=reader.choice("OUT_OF_STOCK", ("fail", "draft"), "fail"),
             max_body_bytes=reader.integer("MAX_BODY_BYTES", 1_000_000, minimum=1024),
             reconcile_minutes=reader.integer("RECONCILE_MINUTES", 15, minimum=1),
+            # At least the dedupe marks' 48 h: a request must outlive every retry of its delivery.
+            retention_days=reader.integer("RETENTION_DAYS", 90, minimum=3),
             log_level=reader.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
             reasons=reader.reasons("REASONS"),
             replacement_shipping=reader.choice("REPLACEMENT_SHIPPING", SHIPPING_MODES, "zero"),
@@ -135,6 +142,8 @@ class Settings:
             cancel_original_refund=reader.boolean("CANCEL_ORIGINAL_REFUND"),
             restock_location_id=reader.location("RESTOCK_LOCATION_ID"),
             presets_file=reader.text("PRESETS_FILE", required=False),
+            metrics_token=reader.text("METRICS_TOKEN", required=False),
+            metrics_bind=reader.address("METRICS_BIND"),
         )
         return settings
 
@@ -202,6 +211,16 @@ class _Reader:
             raise ConfigError(f"{name} must be comma-separated codes of lowercase letters, digits, '-' or '_' "
                               f"(got {value!r})")
         return tuple(dict.fromkeys([*codes, "other"]))
+
+    def address(self, name: str) -> str | None:
+        """`host:port` to listen on (`127.0.0.1:9102`, `[::1]:9102`, `0.0.0.0:9102`)."""
+        value = self.text(name, required=False)
+        if value is None:
+            return None
+        match = ADDRESS.match(value)
+        if not match or not 0 < int(match.group(2)) < 65536:
+            raise ConfigError(f"{name} must be host:port, like 127.0.0.1:9102 (got {value!r})")
+        return value
 
     def location(self, name: str) -> str | None:
         value = self.text(name, required=False)

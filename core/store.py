@@ -18,6 +18,11 @@ from core import keys
 # "cancelled": a held draft deleted because its original was cancelled.
 FINAL = frozenset({"done", "failed", "ignored", "cancelled"})
 JOURNAL_MAX = 100_000
+DEAD_LETTERS_MAX = 10_000
+# How long a request's records live after their last change (RETENTION_DAYS). Far longer than
+# any sender retries a delivery (Shopify: 48 h, the dedupe marks' life); past it, Shopify keeps
+# the record of what was made (the request id on the replacement).
+DEFAULT_RETENTION_SECONDS = 90 * 24 * 3600
 
 _EXTEND = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end
@@ -27,7 +32,9 @@ return 0
 _CREATE = """
 if redis.call('hsetnx', KEYS[1], 'request', ARGV[1]) == 0 then return 0 end
 redis.call('hset', KEYS[1], 'status', 'received', 'created_at', ARGV[2], 'updated_at', ARGV[2])
+redis.call('expire', KEYS[1], ARGV[4])
 redis.call('sadd', KEYS[2], ARGV[3])
+redis.call('expire', KEYS[2], ARGV[4])
 return 1
 """
 _RELEASE = """
@@ -86,15 +93,17 @@ class Lock:
 
 
 class State:
-    def __init__(self, client: redis.Redis, clock=time.time):
+    def __init__(self, client: redis.Redis, clock=time.time, retention_seconds: int = DEFAULT_RETENTION_SECONDS):
         self.client = client
         self.clock = clock
+        self.retention = retention_seconds
 
     # requests -----------------------------------------------------------------------------
     def create_request(self, request: dict) -> bool:
         """Records a new request; False when it already exists (a duplicate)."""
         names = [keys.request(request["request_id"]), keys.OPEN_REQUESTS]
-        return bool(self.client.eval(_CREATE, 2, *names, json.dumps(request), self.clock(), request["request_id"]))
+        return bool(self.client.eval(_CREATE, 2, *names, json.dumps(request), self.clock(), request["request_id"],
+                                     self.retention))
 
     def get(self, request_id: str) -> dict | None:
         raw = self.client.hgetall(keys.request(request_id))
@@ -106,9 +115,12 @@ class State:
 
     def update(self, request_id: str, **fields) -> None:
         fields["updated_at"] = self.clock()
-        self.client.hset(keys.request(request_id), mapping={k: str(v) for k, v in fields.items()})
+        pipe = self.client.pipeline(transaction=False)
+        pipe.hset(keys.request(request_id), mapping={k: str(v) for k, v in fields.items()})
+        pipe.expire(keys.request(request_id), self.retention)
         if fields.get("status") in FINAL:
-            self.client.srem(keys.OPEN_REQUESTS, request_id)
+            pipe.srem(keys.OPEN_REQUESTS, request_id)
+        pipe.execute()
 
     def open_requests(self) -> list[str]:
         return sorted(m.decode() for m in self.client.smembers(keys.OPEN_REQUESTS))
@@ -119,7 +131,7 @@ class State:
 
     def create_batch(self, batch_id: str, request_ids: list[str]) -> None:
         """An API batch: the ids of its requests, in the order given (set once)."""
-        self.client.set(keys.batch(batch_id), json.dumps(request_ids), nx=True)
+        self.client.set(keys.batch(batch_id), json.dumps(request_ids), nx=True, ex=self.retention)
 
     def batch(self, batch_id: str) -> list[str] | None:
         raw = self.client.get(keys.batch(batch_id))
@@ -135,12 +147,16 @@ class State:
         return (current.decode() if current else None), int(generation or 0), release
 
     def release_order(self, shop: str, order_id: str, updated_at: str) -> None:
-        self.client.hset(keys.order(shop, order_id),
-                         mapping={"released_at": updated_at, "released_wall": self.clock()})
+        self._set_order(shop, order_id, {"released_at": updated_at, "released_wall": self.clock()})
 
     def start_generation(self, shop: str, order_id: str, request_id: str, generation: int) -> None:
-        self.client.hset(keys.order(shop, order_id),
-                         mapping={"current": request_id, "generation": generation})
+        self._set_order(shop, order_id, {"current": request_id, "generation": generation})
+
+    def _set_order(self, shop: str, order_id: str, fields: dict) -> None:
+        pipe = self.client.pipeline(transaction=False)
+        pipe.hset(keys.order(shop, order_id), mapping=fields)
+        pipe.expire(keys.order(shop, order_id), self.retention)
+        pipe.execute()
 
     # locks, dedupe, journal, dead letters --------------------------------------------------
     def lock(self, name: str, ttl_seconds: float = 10.0) -> Lock:
@@ -163,7 +179,10 @@ class State:
 
     def dead_letter(self, task: str, args: list, error: str) -> None:
         item = {"task": task, "args": args, "error": error, "at": self.clock()}
-        self.client.rpush(keys.DEAD_LETTERS, json.dumps(item, default=str))
+        pipe = self.client.pipeline(transaction=False)
+        pipe.rpush(keys.DEAD_LETTERS, json.dumps(item, default=str))
+        pipe.ltrim(keys.DEAD_LETTERS, -DEAD_LETTERS_MAX, -1)
+        pipe.execute()
 
     def dead_letters(self) -> list[dict]:
         return [json.loads(x) for x in self.client.lrange(keys.DEAD_LETTERS, 0, -1)]

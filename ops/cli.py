@@ -25,7 +25,8 @@ def chosen_shops(settings: Settings, domain: str | None) -> list[Shop]:
 
 
 def store(settings: Settings) -> State:
-    return State(redis.Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=3))
+    return State(redis.Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=3),
+                 retention_seconds=settings.retention_days * 86400)
 
 
 def publisher(settings: Settings) -> Celery:

@@ -230,7 +230,8 @@ def _store_reachable():
 
 
 def _state() -> State:
-    return State(current_app.extensions["intake"].client)
+    retention = current_app.config["SETTINGS"].retention_days * 86400
+    return State(current_app.extensions["intake"].client, retention_seconds=retention)
 
 
 def _canonical(body: dict) -> str:

@@ -27,7 +27,8 @@ class Services:
         # Redis is down cannot even publish its retry.
         retry = Retry(ExponentialBackoff(cap=1.0, base=0.1), retries=8)
         return State(redis.Redis.from_url(self.settings.redis_url, socket_timeout=5, socket_connect_timeout=3,
-                                          retry=retry, retry_on_error=[redis.ConnectionError, redis.TimeoutError]))
+                                          retry=retry, retry_on_error=[redis.ConnectionError, redis.TimeoutError]),
+                     retention_seconds=self.settings.retention_days * 86400)
 
     @functools.cached_property
     def metrics(self) -> Metrics:

@@ -3,6 +3,7 @@
 import fakeredis
 import pytest
 
+from core import keys
 from core.store import LockBusy, State
 
 REQUEST = {"request_id": "api-1", "shop": "example.myshopify.com", "source": "api", "order": "#1001"}
@@ -46,3 +47,20 @@ def test_journal_and_dead_letters(state):
     [item] = state.dead_letters()
     state.remove_dead_letter(item)
     assert state.dead_letters() == []
+
+
+def test_every_record_of_a_request_expires_after_the_retention_and_dead_letters_are_capped(monkeypatch):
+    client = fakeredis.FakeRedis()
+    state = State(client, retention_seconds=3600)
+    state.create_request({"request_id": "api-1", "order": "#1001", "source": "api"})
+    assert 3500 < client.ttl(keys.OPEN_REQUESTS) <= 3600
+    state.update("api-1", status="done")
+    state.create_batch("b-1", ["api-1"])
+    state.start_generation("example.myshopify.com", "1001", "admin-1001-1", 1)
+    state.release_order("example.myshopify.com", "1001", "2026-12-04T10:00:00Z")
+    for key in (keys.request("api-1"), keys.batch("b-1"), keys.order("example.myshopify.com", "1001")):
+        assert 3500 < client.ttl(key) <= 3600, key
+    monkeypatch.setattr("core.store.DEAD_LETTERS_MAX", 3)
+    for n in range(5):
+        state.dead_letter("worker.tasks.process_request", [f"api-{n}"], "boom")
+    assert [letter["args"] for letter in state.dead_letters()] == [["api-2"], ["api-3"], ["api-4"]]
