@@ -24,6 +24,7 @@ _task_tokens: dict[str, Token] = {}
 # filter is the last line of defence if it ever does.
 SENSITIVE = re.compile(r"address|email|phone|token|secret|password|payload|body|authorization|hmac",
                        re.IGNORECASE)
+ARGSREPR_MAX = 1024  # Celery's own argsrepr_maxsize
 _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 
 
@@ -34,10 +35,12 @@ def _bound() -> dict:
 def carried_headers(args: list | tuple | None) -> dict:
     """What a task published now carries beyond Celery's own headers: the bound fields, for
     its worker's log lines, and, given its arguments, what Flower and `celery events` show of
-    them (`argsrepr`), without the customer."""
+    them (`argsrepr`), without the customer, and cut short: a message carries its arguments
+    once (an 829 KB ticket made a 5.16 MB message when its repr travelled in full)."""
     headers = {HEADER: _bound()} if _bound() else {}
     if args is not None:
-        headers["argsrepr"] = repr(redacted(list(args)))
+        shown = repr(redacted(list(args)))
+        headers["argsrepr"] = shown if len(shown) <= ARGSREPR_MAX else shown[:ARGSREPR_MAX - 3] + "..."
     return headers
 
 

@@ -5,7 +5,7 @@ import logging
 
 from celery import Celery
 
-from core.log_context import bind
+from core.log_context import bind, carried_headers
 
 
 def test_bound_ids_reach_every_line_until_unbound(json_log):
@@ -53,3 +53,10 @@ def test_what_monitors_see_of_a_task_has_no_customer_data_and_carries_the_contex
                                                  "email": "[redacted]", "shipping_address": "[redacted]"}])
     assert message.headers["log_context"] == {"delivery_id": "wh-9"}
     assert message.payload[0] == [event]
+
+
+def test_a_task_message_carries_its_arguments_once_its_repr_cut_short():
+    event = {"shop": "example.myshopify.com", "source": "helpdesk", "reason": "x" * 100_000}
+    shown = carried_headers([event])["argsrepr"]
+    assert len(shown) == 1024 and shown.endswith("...")
+    assert carried_headers([{"order": "#1001"}])["argsrepr"] == "[{'order': '#1001'}]"
