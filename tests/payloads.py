@@ -1,46 +1,11 @@
-"""Payloads for tests: Shopify's own samples (vendor/shopify/samples), plus helpers to sign them."""
+"""Payloads for tests: the signed webhooks of devtools/webhook_payloads.py, and order #1001 as
+the service reads it through GraphQL."""
 
 from __future__ import annotations
 
-import base64
-import copy
-import hashlib
-import hmac
+from devtools.webhook_payloads import SECRET, SHOP, sample, shopify_headers, tagged_order
 
-from sandbox import vendored
-
-SHOP = "example.myshopify.com"
-SECRET = "shpss_test_secret"
-
-
-def sample(name: str) -> dict:
-    return copy.deepcopy(vendored.sample(name))
-
-
-def tagged_order(*extra_tags: str) -> dict:
-    order = sample("order-tags-updated.rest-2026-07.json")
-    order["tags"] = ", ".join(["External", *extra_tags])
-    return order
-
-
-def shopify_signature(body: bytes, secret: str = SECRET) -> str:
-    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
-
-
-def shopify_headers(body: bytes, topic: str = "orders/updated", webhook_id: str = "wh-1",
-                    event_id: str | None = "ev-1", shop: str = SHOP, secret: str = SECRET, **overrides) -> dict:
-    headers = {
-        "Content-Type": "application/json",
-        "X-Shopify-Topic": topic,
-        "X-Shopify-Hmac-Sha256": shopify_signature(body, secret),
-        "X-Shopify-Shop-Domain": shop,
-        "X-Shopify-API-Version": "2026-04",
-        "X-Shopify-Webhook-Id": webhook_id,
-    }
-    if event_id:
-        headers["X-Shopify-Event-Id"] = event_id
-    headers.update(overrides)
-    return {k: v for k, v in headers.items() if v is not None}
+__all__ = ["SECRET", "SHOP", "graphql_order", "sample", "shopify_headers", "tagged_order"]
 
 
 def graphql_order(**changes) -> dict:

@@ -10,14 +10,13 @@ import requests
 from celery import Celery
 
 from core.store import State
-from devtools.processes import RedisServer, Workers, wait_until
+from devtools.processes import TOKEN, RedisServer, Workers, service_env, wait_until
 from sandbox.server import start_in_thread
 from tests.conftest import make_settings
-from tests.payloads import SECRET, SHOP, shopify_headers
+from tests.payloads import shopify_headers
 from web import create_app
 from worker.app import celery_config
 
-TOKEN = "shpat_test"
 ORDER_ID = 450789469
 
 
@@ -35,12 +34,9 @@ def sandbox():
     store.stop()
 
 
-@pytest.fixture(scope="session")
-def service_env(redis_server, sandbox) -> dict:
-    return {
-        "SHOPIFY_SHOP": SHOP, "SHOPIFY_ACCESS_TOKEN": TOKEN, "SHOPIFY_WEBHOOK_SECRET": SECRET,
-        "SHOPIFY_ADMIN_URL": sandbox.url, "REDIS_URL": redis_server.url, "LOG_LEVEL": "INFO",
-    }
+@pytest.fixture(name="service_env", scope="session")
+def service_env_fixture(redis_server, sandbox) -> dict:
+    return service_env(redis_server.url, sandbox.url)
 
 
 @pytest.fixture(scope="session")
