@@ -15,16 +15,27 @@ from web import api, delivery_ids, health, helpdesks, metrics, shopify_webhooks
 from web.errors import register_error_handlers
 from web.intake import Intake
 
+# Redis connections a web process opens at most: under the gevent worker one per request in
+# flight at Redis, so a Redis that stops answering meets a bounded number, not one per client.
+REDIS_CONNECTIONS = 32
+
+
+def web_redis_client(url: str) -> redis.Redis:
+    """The web tier answers within a second even with Redis gone or silent (Shopify gives up at
+    5 s): half a second to connect or to answer, one retry at once for a connection that Redis
+    closed while idle, and half a second at most waiting for a free connection of the pool; then 503."""
+    pool = redis.BlockingConnectionPool.from_url(url, max_connections=REDIS_CONNECTIONS, timeout=0.5,
+                                                 socket_connect_timeout=0.5, socket_timeout=0.5,
+                                                 retry=Retry(NoBackoff(), 1))
+    return redis.Redis(connection_pool=pool)
+
 
 def create_app(settings: Settings | None = None, redis_client: redis.Redis | None = None) -> Flask:
     settings = settings or load_settings()
     app = Flask(__name__)
     app.config["SETTINGS"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
-    # The web tier answers within a second even with Redis gone (Shopify gives up at 5 s): one
-    # retry, at once, for a connection that Redis closed while idle; then 503.
-    client = redis_client or redis.Redis.from_url(settings.redis_url, socket_connect_timeout=0.5, socket_timeout=0.5,
-                                                  retry=Retry(NoBackoff(), 1))
+    client = redis_client or web_redis_client(settings.redis_url)
     app.extensions["intake"] = Intake(client, keys.QUEUE, settings.dedupe_hours * 3600)
     app.extensions["metrics"] = Metrics(client)
     app.extensions["webhook_tally"] = metrics.WebhookTally(app.extensions["metrics"])

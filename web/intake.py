@@ -5,7 +5,6 @@ and a lost answer is harmless (the retry finds the marks and answers `duplicate`
 from __future__ import annotations
 
 import logging
-import os
 
 import redis
 
@@ -28,27 +27,21 @@ return 1
 
 
 class Intake:
+    """`client` is shared by every request of the process: under gunicorn's gevent worker, by
+    hundreds of greenlets at once, so each call takes a connection of its pool and gives it back
+    (a single connection shared by greenlets interleaves their replies)."""
+
     def __init__(self, client: redis.Redis, queue: str, dedupe_seconds: int):
         self.client = client
         self.mark_and_push = client.register_script(_MARK_AND_PUSH)
         self.queue = queue
         self.dedupe_seconds = dedupe_seconds
-        self._own: redis.Redis | None = None
-        self._own_pid = 0
-
-    def _own_connection(self) -> redis.Redis:
-        """A client that keeps one connection of the pool for this process: no pool get and
-        release per delivery (20 µs of 300). Made where it is used, as gunicorn forks."""
-        if self._own is None or self._own_pid != os.getpid():
-            self._own = redis.Redis(connection_pool=self.client.connection_pool, single_connection_client=True)
-            self._own_pid = os.getpid()
-        return self._own
 
     def accept(self, dedupe_keys: list[str], task: str, args: list) -> str:
         names = [self.queue] + [keys.seen(key) for key in dedupe_keys]
         message = task_message(task, args, self.queue)
         try:
-            queued = self.mark_and_push(keys=names, args=[self.dedupe_seconds, message], client=self._own_connection())
+            queued = self.mark_and_push(keys=names, args=[self.dedupe_seconds, message])
         except redis.RedisError as error:
             log.warning("queue unreachable", extra={"task": task, "error": type(error).__name__})
             raise QueueUnavailable() from error

@@ -1,17 +1,33 @@
-"""`GET /metrics` for Prometheus, and the count of every webhook delivery by its outcome."""
+"""`GET /metrics` for Prometheus, and the count of every webhook delivery by its outcome.
+
+The page names the shop and shows counts and the queue depth, so it is not for everyone on the
+public port: with `METRICS_TOKEN` it asks for `Authorization: Bearer <token>` (401 without);
+with `METRICS_BIND` it is served only on that address (`serve_metrics`, started in each web
+worker by deploy/gunicorn.conf.py) and the public port answers 404. Neither set: public, as
+in development.
+"""
 
 from __future__ import annotations
 
 import atexit
+import logging
+import socket
 import threading
 from collections import Counter
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from flask import Blueprint, Response, current_app, g, request
+from flask import Blueprint, Flask, Response, current_app, g, request
 from prometheus_client import CONTENT_TYPE_LATEST
+from werkzeug.exceptions import NotFound, Unauthorized
 
+from core.errors import ReplacementError
 from core.metrics import Metrics, render
 from web.helpdesks import RECEIVERS
 from web.shopify_webhooks import TOPICS, topic_of
+from web.signatures import equals_any
+
+log = logging.getLogger(__name__)
 
 blueprint = Blueprint("metrics", __name__)
 
@@ -46,10 +62,90 @@ class WebhookTally:
             self.metrics.webhooks(counts)
 
 
+# Set in the WSGI environ by the METRICS_BIND listener (a client cannot: headers become HTTP_*).
+ON_METRICS_LISTENER = "replacement.metrics_listener"
+
+
+class MetricsElsewhere(ReplacementError, NotFound):
+    description = "not found"
+
+
+class MetricsTokenRequired(ReplacementError, Unauthorized):
+    description = "missing or bad bearer token"
+
+
 @blueprint.get("/metrics")
 def metrics():
+    settings = current_app.config["SETTINGS"]
+    if settings.metrics_bind and not request.environ.get(ON_METRICS_LISTENER):
+        raise MetricsElsewhere()
+    if settings.metrics_token:
+        scheme, _, token = (request.headers.get("Authorization") or "").partition(" ")
+        if scheme.lower() != "bearer" or not equals_any([settings.metrics_token], token):
+            raise MetricsTokenRequired()
     current_app.extensions["webhook_tally"].flush()
     return Response(render(current_app.extensions["metrics"].client), mimetype=CONTENT_TYPE_LATEST)
+
+
+class _Handler(WSGIRequestHandler):
+    timeout = 10  # a scraper that stalls holds a thread (a greenlet under gevent) this long at most
+
+    def log_message(self, format, *args):
+        pass  # one line per scrape is noise; gunicorn's access log does not see this listener either
+
+
+class _Server(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+    def server_bind(self):
+        # Every gunicorn worker of the process listens on the same address; the kernel hands
+        # each scrape to one of them (all render the same totals from Redis).
+        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        super().server_bind()
+
+
+class _Server6(_Server):
+    address_family = socket.AF_INET6
+
+
+class MetricsServer:
+    """`GET /metrics` of `app` on METRICS_BIND, in a thread of this process (a greenlet under
+    gunicorn's gevent worker, which patches threads): anything else there answers 404."""
+
+    def __init__(self, app: Flask, bind: str):
+        host, _, port = bind.rpartition(":")
+        self.app = app
+        self.bind = bind
+        server_class = _Server6 if host.startswith("[") else _Server
+        self.server = make_server(host.strip("[]"), int(port), self._wsgi, server_class=server_class,
+                                  handler_class=_Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, name="metrics-listener", daemon=True)
+
+    @property
+    def address(self) -> tuple[str, int]:
+        return self.server.server_address[:2]
+
+    def start(self) -> MetricsServer:
+        self.thread.start()
+        log.info("metrics served on their own address", extra={"listen": self.bind})
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def _wsgi(self, environ, start_response):
+        if environ.get("PATH_INFO") != "/metrics":
+            start_response("404 Not Found", [("Content-Type", "text/plain")])
+            return [b"not found\n"]
+        environ[ON_METRICS_LISTENER] = True
+        return self.app(environ, start_response)
+
+
+def serve_metrics(app: Flask) -> MetricsServer | None:
+    """Starts the METRICS_BIND listener of `app` when the setting is there."""
+    bind = app.config["SETTINGS"].metrics_bind
+    return MetricsServer(app, bind).start() if bind else None
 
 
 @blueprint.after_app_request
