@@ -96,6 +96,7 @@ class Settings:
     cancel_original_refund: bool = False
     restock_location_id: str | None = None
     presets_file: str | None = None
+    webhook_url: str | None = None  # legacy apps: beat keeps the API subscriptions at this address
     # `GET /metrics`: the bearer token it asks for, and the address it is served on instead of the public port.
     metrics_token: str | None = field(default=None, repr=False)
     metrics_bind: str | None = None
@@ -142,6 +143,7 @@ class Settings:
             cancel_original_refund=reader.boolean("CANCEL_ORIGINAL_REFUND"),
             restock_location_id=reader.location("RESTOCK_LOCATION_ID"),
             presets_file=reader.text("PRESETS_FILE", required=False),
+            webhook_url=reader.text("WEBHOOK_URL", required=False),
             metrics_token=reader.text("METRICS_TOKEN", required=False),
             metrics_bind=reader.address("METRICS_BIND"),
         )
