@@ -16,6 +16,7 @@ PROCESS_REQUEST = "worker.tasks.process_request"
 HANDLE_CANCELLED = "worker.tasks.handle_cancelled"
 HANDLE_COMPLIANCE = "worker.tasks.handle_compliance"
 RECONCILE = "worker.tasks.reconcile"
+REGISTER_WEBHOOKS = "worker.tasks.register_webhooks"
 
 OPEN_REQUESTS = f"{PREFIX}open"
 JOURNAL = f"{PREFIX}journal"
@@ -72,3 +73,8 @@ def token(shop: str) -> str:
 def paused(shop: str) -> str:
     """Why the shop's work waits, while it does (set by the worker, read by the doctor)."""
     return f"{PREFIX}paused:{shop}"
+
+
+def reconciled(shop: str) -> str:
+    """When reconciliation last read the shop's refunds (the next run reads from there)."""
+    return f"{PREFIX}reconciled:{shop}"
