@@ -288,3 +288,34 @@ mutation OrderCancel($orderId: ID!, $restock: Boolean!, $reason: OrderCancelReas
   }
 }
 """
+
+# Reconciliation: refunds made since the last run (their orders were updated then); the lines of
+# the few whose note asks for a replacement are read one refund at a time (REFUND_LINES).
+RECENT_REFUNDS = """
+query RecentRefunds($query: String!, $after: String) {
+  orders(first: 25, after: $after, query: $query, sortKey: UPDATED_AT) {
+    nodes { refunds(first: 20) { id note createdAt } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+REFUND_LINES = """
+query RefundLines($id: ID!) {
+  refund(id: $id) {
+    id
+    note
+    order { id }
+    refundLineItems(first: 100) { nodes { quantity lineItem { id } } }
+  }
+}
+"""
+
+# The doctor: protected customer data granted, or every address reads as null.
+RECENT_SHIPPING_ADDRESSES = """
+query RecentShippingAddresses {
+  orders(first: 10, sortKey: CREATED_AT, reverse: true) {
+    nodes { name requiresShipping shippingAddress { address1 } }
+  }
+}
+"""
