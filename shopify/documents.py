@@ -25,9 +25,10 @@ query OrderForReplacement($id: ID!) {
         title
         quantity
         currentQuantity
+        unfulfilledQuantity
         requiresShipping
         isGiftCard
-        variant { id }
+        variant { id product { requiresSellingPlan } }
         originalUnitPriceSet { shopMoney { amount } }
       }
     }
@@ -39,9 +40,16 @@ fragment Address on MailingAddress {
 }
 """
 
+# Names are free-form (#1001, EN1001, 1001-A) and not unique: the caller compares them itself.
 FIND_ORDER_BY_NAME = """
 query FindOrderByName($query: String!) {
-  orders(first: 2, query: $query) { nodes { id name } }
+  orders(first: 10, query: $query) { nodes { id name } }
+}
+"""
+
+ORDER_NAME_FORMAT = """
+query OrderNameFormat {
+  shop { orderNumberFormatPrefix orderNumberFormatSuffix }
 }
 """
 
@@ -217,22 +225,16 @@ query ReplacementsOfCustomer($query: String!) {
 }
 """
 
-# Locations: `shipsInventory` is legacy (every location with an address ships); an active
-# location that fulfills online orders is one a replacement can leave from.
+# sellableOnlineQuantity: what the online channels may sell, i.e. stock at the locations that
+# fulfill online orders, summed by Shopify. Unlike any Location field but `id`, it needs no
+# read_locations scope.
 VARIANT_STOCK = """
 query VariantStock($ids: [ID!]!) {
   nodes(ids: $ids) {
     ... on ProductVariant {
       id
-      inventoryItem {
-        tracked
-        inventoryLevels(first: 10) {
-          nodes {
-            quantities(names: ["available"]) { quantity }
-            location { isActive fulfillsOnlineOrders }
-          }
-        }
-      }
+      sellableOnlineQuantity
+      inventoryItem { tracked }
     }
   }
 }
@@ -283,9 +285,16 @@ mutation OrderCancel($orderId: ID!, $restock: Boolean!, $reason: OrderCancelReas
                      $refundMethod: OrderCancelRefundMethodInput) {
   orderCancel(orderId: $orderId, restock: $restock, reason: $reason, notifyCustomer: false, staffNote: $staffNote,
               refundMethod: $refundMethod) {
-    job { id }
+    job { id done }
     userErrors: orderCancelUserErrors { field message code }
   }
+}
+"""
+
+# orderCancel's job: the order is cancelled (or not) when it is done.
+JOB_STATUS = """
+query JobStatus($id: ID!) {
+  job(id: $id) { id done }
 }
 """
 
