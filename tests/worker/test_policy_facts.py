@@ -1,5 +1,5 @@
-"""What the policy is told: the count query sent to Shopify, and stock summed over the locations
-a replacement can leave from. Shopify's answers are canned here; the sandbox has one location."""
+"""What the policy is told: the count query sent to Shopify, and the stock the online channels
+may sell (Shopify sums the locations that fulfill online orders). Shopify's answers are canned here."""
 
 from datetime import UTC, datetime
 
@@ -14,13 +14,8 @@ NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 RED = "gid://shopify/ProductVariant/49148385"
 
 
-def level(available: int, active: bool = True, online: bool = True) -> dict:
-    return {"quantities": [{"quantity": available}],
-            "location": {"isActive": active, "fulfillsOnlineOrders": online}}
-
-
-def stock_answer(*levels: dict, tracked: bool = True) -> dict:
-    return {"nodes": [{"id": RED, "inventoryItem": {"tracked": tracked, "inventoryLevels": {"nodes": list(levels)}}}]}
+def stock_answer(sellable: int = 0, tracked: bool = True) -> dict:
+    return {"nodes": [{"id": RED, "sellableOnlineQuantity": sellable, "inventoryItem": {"tracked": tracked}}]}
 
 
 def test_earlier_replacements_are_counted_in_shopify_within_the_window():
@@ -40,11 +35,19 @@ def test_no_limit_or_no_customer_counts_nothing():
     assert client.sent == []
 
 
-def test_stock_counts_only_active_locations_that_fulfill_online_orders():
-    client = CannedShopify({docs.VARIANT_STOCK: stock_answer(level(2), level(5, active=False), level(7, online=False),
-                                                             level(-1))})
-    assert available_to_ship(client, [RED, RED]) == {RED: 1}
+def test_stock_is_what_the_online_channels_may_sell_read_without_any_location_field():
+    client = CannedShopify({docs.VARIANT_STOCK: stock_answer(3)})
+    assert available_to_ship(client, [RED, RED]) == {RED: 3}
     assert client.sent == [(docs.VARIANT_STOCK, {"ids": [RED]})]
+    # Every Location field but `id` needs read_locations: the stock query reads none.
+    assert "location" not in docs.VARIANT_STOCK.lower()
+
+
+def test_an_orders_hundred_variants_take_one_query():
+    variants = [f"gid://shopify/ProductVariant/{n}" for n in range(100)]
+    client = CannedShopify({docs.VARIANT_STOCK: {"nodes": []}})
+    available_to_ship(client, variants)
+    assert [len(variables["ids"]) for _, variables in client.sent] == [100]
 
 
 def test_untracked_variants_have_no_limit():
@@ -53,7 +56,7 @@ def test_untracked_variants_have_no_limit():
 
 
 def test_gather_reads_both_facts_for_the_plan():
-    client = CannedShopify({docs.VARIANT_STOCK: stock_answer(level(4)),
+    client = CannedShopify({docs.VARIANT_STOCK: stock_answer(4),
                             docs.REPLACEMENTS_OF_CUSTOMER: {"ordersCount": {"count": 0}}})
     plan = plan_replacement(graphql_order(), {"request_id": "api-1", "source": "api"})
     facts = gather(client, make_settings(REPLACEMENT_LIMIT_PER_CUSTOMER="1"), graphql_order(), plan, NOW)
