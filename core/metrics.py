@@ -47,6 +47,9 @@ SPECS = {
                                 "refused) and wait to retry, by shop and reason", ("shop", "reason")),
     "shopify_token_mints": Spec("counter", "Admin API tokens minted with the client credentials grant, by shop",
                                 ("shop",)),
+    "duplicate_drafts_deleted": Spec("counter", "Spare replacement drafts deleted because two drafts carried one "
+                                     "request id (a draftOrderCreate whose answer was lost, sent again), by shop",
+                                     ("shop",)),
     "shopify_points_available": Spec("gauge", "Admin API points available in the shop's bucket at the last answer",
                                      ("shop",)),
 }
@@ -100,6 +103,9 @@ class Metrics:
 
     def token_minted(self, shop: str) -> None:
         self._inc("shopify_token_mints", shop)
+
+    def duplicate_draft_deleted(self, shop: str) -> None:
+        self._inc("duplicate_drafts_deleted", shop)
 
     def _inc(self, name: str, *labels: str) -> None:
         self._write(lambda pipe: pipe.hincrby(_key(name), _field(list(labels)), 1))
