@@ -6,6 +6,7 @@ is the small dict the tasks carry. No I/O here: tests use plain dicts.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -14,6 +15,7 @@ from core.errors import PermanentFailure
 DISCOUNT_TITLE = "Replacement"
 REFUND_SOURCE = "refund"
 SHIPPING_TITLE = "Replacement shipping"
+TAG_UNSAFE = re.compile(r"[^a-z0-9_-]+")
 ADDRESS_FIELDS = ("firstName", "lastName", "company", "address1", "address2", "city",
                   "provinceCode", "zip", "phone")
 
@@ -30,6 +32,7 @@ class PlannedLine:
     title: str
     quantity: int
     unit_price: Decimal
+    requires_shipping: bool = True
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,10 @@ class Plan:
 
 
 def order_number(order: dict) -> str:
-    return str(order["name"]).lstrip("#")
+    """The order's name as it goes into tags and search terms: `#1001` -> `1001`, `EN1001` -> `en1001`,
+    `1001 A` -> `1001-a`. Names are free-form; tags and search values stay within [a-z0-9_-], which
+    Shopify's search syntax takes without escaping."""
+    return TAG_UNSAFE.sub("-", str(order["name"]).lstrip("#").strip().lower())
 
 
 def plan_replacement(order: dict, request: dict, extra_tags: tuple[str, ...] = (),
@@ -57,6 +63,10 @@ def plan_replacement(order: dict, request: dict, extra_tags: tuple[str, ...] = (
     if order.get("cancelledAt"):
         raise PlanError(f"order {order['name']} is cancelled")
     lines = select_lines(order, request.get("lines"), refunded=request.get("source") == REFUND_SOURCE)
+    if any(line.requires_shipping for line in lines) and not _shipping_address(order, request):
+        raise PlanError(f"order {order['name']} has no shipping address to send the replacement to (or the app "
+                        f"cannot read it: grant it protected customer data access to addresses); give one with "
+                        f"the request")
     currency = order["currencyCode"]
     planned = tuple(lines)
     return Plan(planned, currency, _draft_input(order, request, planned, currency, extra_tags, reserve_until),
@@ -120,9 +130,13 @@ def _merge_same_line(planned: list[PlannedLine]) -> list[PlannedLine]:
 def _planned(line: dict, quantity: int) -> PlannedLine:
     if not line.get("variant"):
         raise PlanError(f"line {_label(line)}: its product variant no longer exists")
+    if (line["variant"].get("product") or {}).get("requiresSellingPlan"):
+        # DraftOrderInput.lineItems: "Draft orders don't currently support subscriptions."
+        raise PlanError(f"line {_label(line)}: its product is sold by subscription only (it requires a selling "
+                        f"plan), and Shopify draft orders cannot hold subscription lines: replace it by hand")
     money = line["originalUnitPriceSet"]["shopMoney"]
     return PlannedLine(line["id"], line["variant"]["id"], line.get("sku"), line["title"], quantity,
-                       Decimal(str(money["amount"])))
+                       Decimal(str(money["amount"])), bool(line.get("requiresShipping", True)))
 
 
 def _label(line: dict) -> str:
@@ -136,7 +150,7 @@ def _same_id(gid: str, value) -> bool:
 
 def _draft_input(order: dict, request: dict, lines: tuple[PlannedLine, ...], currency: str,
                  extra_tags: tuple[str, ...], reserve_until: str | None) -> dict:
-    number = order_number(order)
+    name = order["name"]
     reason = (request.get("reason") or "").strip() or "replacement requested"
     source = request.get("source_label") or request.get("source") or "unknown"
     draft = {
@@ -149,11 +163,13 @@ def _draft_input(order: dict, request: dict, lines: tuple[PlannedLine, ...], cur
             }
             for line in lines
         ],
-        "tags": list(dict.fromkeys(["replacement", f"replacement-for-{number}", *extra_tags,
+        "tags": list(dict.fromkeys(["replacement", f"replacement-for-{order_number(order)}", *extra_tags,
                                     *request.get("extra_tags", ())])),
-        "note": f"Replacement for #{number}: {reason} (via {source})",
+        "note": f"Replacement for {name}: {reason} (via {source})",
+        # An automatic discount must never touch a replacement (Shopify states no default).
+        "acceptAutomaticDiscounts": False,
         "customAttributes": [
-            {"key": "Replacement for", "value": f"#{number}"},
+            {"key": "Replacement for", "value": name},
             {"key": "Replacement reason", "value": request.get("reason_code") or reason},
             {"key": "Replacement request", "value": request["request_id"]},
         ],
@@ -165,7 +181,7 @@ def _draft_input(order: dict, request: dict, lines: tuple[PlannedLine, ...], cur
         draft["email"] = order["email"]
     if order.get("customer"):
         draft["purchasingEntity"] = {"customerId": order["customer"]["id"]}
-    shipping = request.get("shipping_address") or mailing_address_input(order.get("shippingAddress"))
+    shipping = _shipping_address(order, request)
     if shipping:
         draft["shippingAddress"] = shipping
     billing = mailing_address_input(order.get("billingAddress"))
@@ -174,6 +190,10 @@ def _draft_input(order: dict, request: dict, lines: tuple[PlannedLine, ...], cur
     if reserve_until:
         draft["reserveInventoryUntil"] = reserve_until
     return draft
+
+
+def _shipping_address(order: dict, request: dict) -> dict | None:
+    return request.get("shipping_address") or mailing_address_input(order.get("shippingAddress"))
 
 
 def shipping_title(order: dict, request: dict) -> str:

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from replacements.planner import PlanError, mailing_address_input, plan_replacement
+from replacements.planner import PlanError, mailing_address_input, order_number, plan_replacement
 from tests.payloads import graphql_order
 
 REQUEST = {"request_id": "admin-450789469-1", "source": "admin_tag", "source_label": "admin tag",
@@ -34,6 +34,7 @@ def test_draft_is_free_tagged_noted_and_addressed_as_the_contract_says():
         {"key": "Replacement reason", "value": "arrived broken"},
         {"key": "Replacement request", "value": "admin-450789469-1"},
     ]
+    assert draft["acceptAutomaticDiscounts"] is False  # never an automatic discount on a replacement
     assert draft["purchasingEntity"] == {"customerId": "gid://shopify/Customer/207119551"}
     assert draft["email"] == "bob.norman@mail.example.com"
     assert draft["shippingAddress"]["countryCode"] == "US"
@@ -105,3 +106,60 @@ def test_mailing_address_input_keeps_only_input_fields():
     assert mailing_address_input(None) is None
     assert mailing_address_input({"countryCodeV2": "CA", "city": "Ottawa", "latitude": 1.0}) == {
         "city": "Ottawa", "countryCode": "CA"}
+
+
+# what real Shopify forces on a plan --------------------------------------------------------
+
+def test_a_subscription_only_line_fails_naming_the_line_before_any_draft():
+    order = graphql_order()
+    order["lineItems"]["nodes"][1]["variant"]["product"] = {"requiresSellingPlan": True}
+
+    with pytest.raises(PlanError) as refused:
+        plan_replacement(order, REQUEST)
+
+    assert str(refused.value) == (
+        "line IPOD2008RED: its product is sold by subscription only (it requires a selling plan), and Shopify "
+        "draft orders cannot hold subscription lines: replace it by hand")
+
+
+def test_a_product_that_may_be_bought_without_a_plan_is_replaced():
+    order = graphql_order()
+    order["lineItems"]["nodes"][1]["variant"]["product"] = {"requiresSellingPlan": False}
+    assert [line.sku for line in plan_replacement(order, REQUEST).lines] == ["IPOD2008RED"]
+
+
+NO_ADDRESS = ("order #1001 has no shipping address to send the replacement to (or the app cannot read it: grant "
+              "it protected customer data access to addresses); give one with the request")
+
+
+def test_shippable_lines_without_a_shipping_address_fail_never_an_order_without_one():
+    with pytest.raises(PlanError) as refused:
+        plan_replacement(graphql_order(shippingAddress=None), REQUEST)
+    assert str(refused.value) == NO_ADDRESS
+    with pytest.raises(PlanError, match="no shipping address"):
+        plan_replacement(graphql_order(shippingAddress=None), {**REQUEST, "shipping": "none"})
+
+
+def test_an_address_given_with_the_request_or_lines_that_ship_nothing_need_none():
+    address = {"address1": "1 New Road", "city": "Austin", "countryCode": "US", "zip": "78701"}
+    plan = plan_replacement(graphql_order(shippingAddress=None), {**REQUEST, "shipping_address": address})
+    assert plan.draft_input["shippingAddress"] == address
+
+    order = graphql_order(shippingAddress=None)
+    order["lineItems"]["nodes"][1]["requiresShipping"] = False
+    digital = plan_replacement(order, {**REQUEST, "lines": [{"sku": "IPOD2008RED"}]})
+    assert "shippingAddress" not in digital.draft_input
+
+
+@pytest.mark.parametrize("name, tag_value", [
+    ("#1001", "1001"), ("EN1001", "en1001"), ("1001-A", "1001-a"), ("#EU 1001/b", "eu-1001-b")])
+def test_free_form_names_make_tags_and_search_values_without_escaping(name, tag_value):
+    assert order_number({"name": name}) == tag_value
+
+
+def test_a_prefixed_name_is_kept_as_written_in_the_note_and_the_attribute():
+    draft = plan_replacement(graphql_order(name="EN1001"), REQUEST).draft_input
+
+    assert draft["tags"] == ["replacement", "replacement-for-en1001"]
+    assert draft["note"] == "Replacement for EN1001: arrived broken (via admin tag)"
+    assert {"key": "Replacement for", "value": "EN1001"} in draft["customAttributes"]
