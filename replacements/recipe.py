@@ -75,18 +75,27 @@ def idempotency_key(request_id: str, step: str) -> str:
 
 
 def return_refund(order: dict, request: dict, location_id: str | None) -> Refund:
-    """A zero-value refund of the replaced lines that puts the returned units back (restock RETURN)."""
-    lines = select_lines(order, request.get("lines"))
-    restock = {"restockType": "RETURN", **({"locationId": location_id} if location_id else {})}
+    """A zero-value refund of the replaced lines that puts the returned units back: restock RETURN
+    for units that were fulfilled, CANCEL for units that never left (Shopify's RefundLineItemRestockType),
+    the fulfilled ones counted first: a customer sends back what they received."""
+    by_id = {line["id"]: line for line in order["lineItems"]["nodes"]}
+    at = {"locationId": location_id} if location_id else {}
+    refund_lines, units = [], []
+    for line in select_lines(order, request.get("lines")):
+        unfulfilled = by_id[line.line_item_id]["unfulfilledQuantity"]
+        returned = min(line.quantity, max(0, by_id[line.line_item_id]["currentQuantity"] - unfulfilled))
+        for restock_type, quantity in (("RETURN", returned), ("CANCEL", line.quantity - returned)):
+            if quantity:
+                refund_lines.append({"lineItemId": line.line_item_id, "quantity": quantity,
+                                     "restockType": restock_type, **at})
+                units.append(f"{line.sku or line.title} x {quantity} ({restock_type.lower()})")
     refund_input = {
         "orderId": order["id"],
         "note": f"Restocked with request {request['request_id']}",
         "notify": False,
-        "refundLineItems": [{"lineItemId": line.line_item_id, "quantity": line.quantity, **restock}
-                            for line in lines],
+        "refundLineItems": refund_lines,
     }
-    units = ", ".join(f"{line.sku or line.title} x {line.quantity}" for line in lines)
-    return Refund(refund_input, f"restock {units} at {location_id or 'the default location'}")
+    return Refund(refund_input, f"restock {', '.join(units)} at {location_id or 'the default location'}")
 
 
 def shipping_refund(original: dict, request_id: str) -> Refund:

@@ -15,7 +15,6 @@ from replacements.recipe import (
     cancel_variables,
     idempotency_key,
     reason_from_trigger,
-    return_refund,
     shipping_refund,
     with_recipe,
 )
@@ -232,18 +231,6 @@ def test_shipping_already_refunded_or_never_paid_is_not_refunded():
 
 def test_the_key_is_derived_from_the_request_id():
     assert idempotency_key("admin-450789469-1", "shipping-refund") == "replacement:admin-450789469-1:shipping-refund"
-
-
-def test_return_refund_restocks_the_replaced_lines_at_the_location_for_nothing():
-    refund = return_refund(graphql_order(), {**REQUEST, "lines": [{"sku": "IPOD2008RED", "quantity": 1}]},
-                           "gid://shopify/Location/2")
-
-    assert refund.input == {
-        "orderId": ORDER, "note": "Restocked with request admin-450789469-1", "notify": False,
-        "refundLineItems": [{"lineItemId": "gid://shopify/LineItem/518995019", "quantity": 1,
-                             "restockType": "RETURN", "locationId": "gid://shopify/Location/2"}],
-    }
-    assert "transactions" not in refund.input and "shipping" not in refund.input
 
 
 def test_cancel_only_what_never_left():
