@@ -3,9 +3,13 @@ customer's email; and why an order may read as missing."""
 
 from __future__ import annotations
 
+import re
+
 from core.errors import PermanentFailure
 from shopify import documents as docs
 from shopify.client import ShopifyClient
+
+PLAIN_SEARCH_VALUE = re.compile(r"^#?[A-Za-z0-9_-]+$")
 
 
 def read_order(client: ShopifyClient, order_id: str) -> dict | None:
@@ -13,8 +17,8 @@ def read_order(client: ShopifyClient, order_id: str) -> dict | None:
 
 
 def resolve_order(client: ShopifyClient, request: dict) -> str:
-    """The order's gid from the request's reference (gid, id, `#1001`, `1001`), else the
-    customer's latest order when only an email is given."""
+    """The order's gid from the request's reference as merchants write it (gid, id, `#1001`,
+    `1001`, `EN1001`, `1001-A`, any case), else the customer's latest order when only an email is given."""
     reference = str(request.get("order") or "").strip()
     if not reference and request.get("email"):
         return latest_order_of(client, request["email"])
@@ -24,15 +28,42 @@ def resolve_order(client: ShopifyClient, request: dict) -> str:
         gid = f"gid://shopify/Order/{reference}"
         if read_order(client, gid):
             return gid
-    if reference.lstrip("#").isdigit():
-        name = "#" + reference.lstrip("#")
-        nodes = client.query(docs.FIND_ORDER_BY_NAME, {"query": f"name:{name}"})["orders"]["nodes"]
-        exact = [node for node in nodes if node["name"] == name]
-        if len(exact) > 1:
-            raise PermanentFailure(f"order {name} is ambiguous: {len(exact)} orders carry that name")
-        if exact:
-            return exact[0]["id"]
+    if reference.lstrip("#"):
+        found = find_by_name(client, reference)
+        if found is None and reference.lstrip("#").isdigit():
+            found = _find_by_number(client, reference.lstrip("#"))
+        if found:
+            return found
     raise PermanentFailure(f"order {reference or '(none given)'} not found")
+
+
+def find_by_name(client: ShopifyClient, reference: str) -> str | None:
+    """Names are free-form and not unique: the search may find several orders, or near misses,
+    so the names found are compared with the reference (regardless of case and a leading `#`)."""
+    name = f"#{reference}" if reference.isdigit() else reference
+    nodes = client.query(docs.FIND_ORDER_BY_NAME, {"query": f"name:{_search_value(name)}"})["orders"]["nodes"]
+    exact = [node for node in nodes if _same_name(node["name"], reference)]
+    if len(exact) > 1:
+        raise PermanentFailure(f"order {reference} is ambiguous: {len(exact)} orders carry that name")
+    return exact[0]["id"] if exact else None
+
+
+def _find_by_number(client: ShopifyClient, number: str) -> str | None:
+    """A bare number in a shop whose names carry a prefix or suffix: 1001 is EN1001 there."""
+    shop = client.query(docs.ORDER_NAME_FORMAT)["shop"]
+    name = f"{shop['orderNumberFormatPrefix']}{number}{shop['orderNumberFormatSuffix']}"
+    return None if _same_name(name, number) else find_by_name(client, name)
+
+
+def _same_name(a: str, b: str) -> bool:
+    return a.strip().lstrip("#").casefold() == b.strip().lstrip("#").casefold()
+
+
+def _search_value(value: str) -> str:
+    """As written when Shopify's search syntax takes it so, else quoted."""
+    if PLAIN_SEARCH_VALUE.match(value):
+        return value
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def not_found_reason(client: ShopifyClient, reference: str | None) -> str:

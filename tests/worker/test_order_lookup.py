@@ -8,20 +8,28 @@ from worker.order_lookup import resolve_order
 
 
 class Shopify:
-    """Answers the three reads order resolution makes, and records the searches."""
+    """Answers the reads order resolution makes and records the searches. A name search finds
+    `named` orders as the sandbox's does (regardless of case and a leading #), plus `near` misses."""
 
-    def __init__(self, orders_by_id=(), named=(), latest=()):
+    def __init__(self, orders_by_id=(), named=(), latest=(), near=(), prefix="#", suffix=""):
         self.orders_by_id = set(orders_by_id)
         self.named = list(named)
+        self.near = list(near)
         self.latest = list(latest)
+        self.format = {"orderNumberFormatPrefix": prefix, "orderNumberFormatSuffix": suffix}
         self.searches = []
 
-    def query(self, document: str, variables: dict) -> dict:
+    def query(self, document: str, variables: dict | None = None) -> dict:
         if document == docs.ORDER_FOR_REPLACEMENT:
             return {"order": {"id": variables["id"]} if variables["id"] in self.orders_by_id else None}
+        if document == docs.ORDER_NAME_FORMAT:
+            return {"shop": self.format}
         self.searches.append(variables["query"])
-        nodes = self.named if document == docs.FIND_ORDER_BY_NAME else self.latest
-        return {"orders": {"nodes": nodes}}
+        if document == docs.FIND_ORDER_BY_NAME:
+            wanted = variables["query"].removeprefix("name:").strip('"').lstrip("#").lower()
+            return {"orders": {"nodes": [o for o in self.named if o["name"].lstrip("#").lower() == wanted]
+                               + self.near}}
+        return {"orders": {"nodes": self.latest}}
 
 
 def resolve(shopify: Shopify, **request) -> str:
@@ -55,3 +63,45 @@ def test_a_name_two_orders_carry_is_ambiguous():
 def test_missing_order_fails_clearly():
     with pytest.raises(PermanentFailure, match="^order #9999 not found$"):
         resolve(Shopify(), order="#9999")
+
+
+# names as merchants write them -------------------------------------------------------------
+
+def order(legacy_id: int, name: str) -> dict:
+    return {"id": f"gid://shopify/Order/{legacy_id}", "name": name}
+
+
+@pytest.mark.parametrize("reference", ["EN1001", "en1001", "#EN1001", " En1001 "])
+def test_a_name_with_a_prefix_in_any_case(reference):
+    shopify = Shopify(named=[order(1, "EN1001")], prefix="EN")
+    assert resolve(shopify, order=reference) == "gid://shopify/Order/1"
+    assert shopify.searches == [f"name:{reference.strip()}"]
+
+
+@pytest.mark.parametrize("reference", ["1001-A", "1001-a"])
+def test_a_name_with_a_suffix(reference):
+    assert resolve(Shopify(named=[order(1, "1001-A")]), order=reference) == "gid://shopify/Order/1"
+
+
+def test_a_bare_number_in_a_shop_whose_names_carry_a_prefix_is_that_shops_name():
+    shopify = Shopify(named=[order(1, "EN1001")], prefix="EN")
+    assert resolve(shopify, order="1001") == "gid://shopify/Order/1"
+    assert shopify.searches == ["name:#1001", "name:EN1001"]
+
+
+def test_a_bare_number_in_a_shop_with_plain_names_is_searched_once():
+    shopify = Shopify()
+    with pytest.raises(PermanentFailure, match="^order 1001 not found$"):
+        resolve(shopify, order="1001")
+    assert shopify.searches == ["name:#1001"]
+
+
+def test_near_misses_of_the_search_are_not_the_order():
+    shopify = Shopify(named=[order(1, "1001-A")], near=[order(2, "1001-AB"), order(3, "#10010")])
+    assert resolve(shopify, order="1001-A") == "gid://shopify/Order/1"
+
+
+def test_a_name_that_needs_quoting_is_quoted():
+    shopify = Shopify(named=[order(1, "EU 1001")])
+    assert resolve(shopify, order="EU 1001") == "gid://shopify/Order/1"
+    assert shopify.searches == ['name:"EU 1001"']
