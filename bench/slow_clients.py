@@ -1,0 +1,338 @@
+"""Benchmark: slow clients. Signed Shopify deliveries to the web process as the Procfile runs it
+(gunicorn's gevent worker, deploy/gunicorn.conf.py) while 256 connections send a request one
+byte a second, against the same server with sync workers (the Procfile before this change) and
+no slow clients: throughput (wrk, as fast as answers come) and latency at a fixed rate; then
+how many of 5 deliveries the sync workers answer within Shopify's 5 s with only 2 slow clients.
+
+Every delivery is a distinct body (its own `updated_at`), signed, with its own webhook and
+event ids: each is new to the dedupe and really enqueued (`queued`, checked against the queue).
+Half the slow connections stall in their headers, half in a declared 100 kB body; one that the
+server closes is opened again (counted). Loopback only; every step is bounded in time.
+
+    .venv/bin/python -m bench.slow_clients      # about 2 minutes
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import hashlib
+import hmac
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import requests
+
+from bench import wrk
+from bench.table import machine, table
+from devtools.processes import HttpServer, RedisServer, service_env, stop_all, wait_until
+from devtools.webhook_payloads import SECRET, SHOP, tagged_order
+from replacements.subscriptions import ORDER_FIELDS
+
+P99_TARGET_MS = 100.0
+THROUGHPUT_TARGET = 0.8  # of the sync baseline's, with the slow connections open
+SHOPIFY_TIMEOUT = 5.0
+
+# Distinct signed deliveries, one a line, read by the wrk script: "<hmac> <id> <body>".
+_SCRIPT = """
+local ffi = require("ffi")
+ffi.cdef[[ typedef struct { long tv_sec; long tv_nsec; } slow_timespec;
+           int clock_gettime(int clock, slow_timespec *now); ]]
+local clock = ffi.new("slow_timespec")
+local function now()
+  ffi.C.clock_gettime(1, clock)
+  return tonumber(clock.tv_sec) + tonumber(clock.tv_nsec) / 1e9
+end
+
+local signatures, ids, bodies, count, sent = {}, {}, {}, 0, 0
+local interval, next_at = {interval}, nil
+local headers = {["Content-Type"] = "application/json", ["X-Shopify-Topic"] = "orders/updated",
+                 ["X-Shopify-Shop-Domain"] = "{shop}", ["X-Shopify-API-Version"] = "2026-04"}
+
+function init(args)
+  for line in io.lines(args[1]) do
+    local signature, id, body = line:match("^(%S+) (%S+) (.*)$")
+    count = count + 1
+    signatures[count], ids[count], bodies[count] = signature, id, body
+  end
+end
+
+function request()
+  sent = sent + 1
+  local i = (sent - 1) % count + 1
+  headers["X-Shopify-Hmac-Sha256"] = signatures[i]
+  headers["X-Shopify-Webhook-Id"] = ids[i]
+  headers["X-Shopify-Event-Id"] = ids[i]
+  return wrk.format("POST", "/webhooks/shopify", headers, bodies[i])
+end
+
+function delay()
+  if interval == 0 then return 0 end
+  local t = now()
+  if next_at == nil or next_at < t then next_at = t end
+  local wait = next_at - t
+  next_at = next_at + interval
+  return wait * 1000
+end
+"""
+
+
+class ProcfileWeb(HttpServer):
+    """The Procfile's `web` line as written (`python -m devtools.procfile web`), on a free port;
+    `worker_class` overrides the one of deploy/gunicorn.conf.py (GUNICORN_CMD_ARGS)."""
+
+    name = "web"
+
+    def __init__(self, env: dict, worker_class: str | None = None, port: int | None = None):
+        super().__init__(env, port)
+        self.worker_class = worker_class
+
+    def start(self) -> ProcfileWeb:
+        self.env = {**self.env, "PORT": str(self.port),
+                    "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+        if self.worker_class:
+            self.env["GUNICORN_CMD_ARGS"] = f"--worker-class {self.worker_class}"
+        self._spawn([sys.executable, "-m", "devtools.procfile", "web"])
+        self._wait_for_answer("/healthz")
+        return self
+
+
+class SlowClients:
+    """`count` connections to 127.0.0.1:`port` that send a signed-looking POST one byte every
+    `interval` seconds and never finish it: even ones stall in the headers, odd ones in a body
+    of 100 kB declared by Content-Length. A connection the server closes (or answers) is counted
+    and opened again, so `count` stay open. At most `seconds` long, then they stop by themselves."""
+
+    def __init__(self, port: int, count: int, interval: float = 1.0, seconds: float = 300.0):
+        self.port = port
+        self.count = count
+        self.interval = interval
+        self.seconds = seconds
+        self.open = 0
+        self.reopened = 0
+        self.bytes_sent = 0
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._run, name="slow-clients", daemon=True)
+        self._stopping: asyncio.Event | None = None
+
+    def start(self, settle: float = 2.0) -> SlowClients:
+        self._thread.start()
+        wait_until(lambda: self.open >= self.count, 20, message=f"{self.count} slow connections")
+        time.sleep(settle)  # a byte or two on each: the server has accepted them
+        return self
+
+    def stop(self) -> None:
+        if self._stopping is not None:
+            self._loop.call_soon_threadsafe(self._stopping.set)
+        self._thread.join(10)
+
+    def _run(self) -> None:
+        self._loop.run_until_complete(self._main())
+        self._loop.close()
+
+    async def _main(self) -> None:
+        self._stopping = asyncio.Event()
+        tasks = [asyncio.ensure_future(self._client(index)) for index in range(self.count)]
+        try:
+            await asyncio.wait_for(self._stopping.wait(), self.seconds)
+        except TimeoutError:
+            pass
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    def _request(self, index: int) -> tuple[bytes, bytes]:
+        """What is sent at once, and what trickles."""
+        headers = (f"POST /webhooks/shopify HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\n"
+                   f"Content-Type: application/json\r\nX-Shopify-Topic: orders/updated\r\n"
+                   f"X-Shopify-Shop-Domain: {SHOP}\r\nX-Shopify-Hmac-Sha256: slow{index}\r\n"
+                   f"Content-Length: 100000\r\n\r\n").encode()
+        if index % 2 == 0:
+            return b"", headers + b"{" * 100_000
+        return headers, b"{" * 100_000
+
+    async def _client(self, index: int) -> None:
+        at_once, trickle = self._request(index)
+        while True:
+            try:
+                reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
+            except OSError:
+                await asyncio.sleep(self.interval)
+                continue
+            self.open += 1
+            try:
+                writer.write(at_once)
+                for position in range(len(trickle)):
+                    writer.write(trickle[position:position + 1])
+                    await writer.drain()
+                    self.bytes_sent += 1
+                    try:  # the pause between bytes, watching for the server closing or answering
+                        await asyncio.wait_for(reader.read(1024), self.interval)
+                    except TimeoutError:
+                        continue
+                    break
+            except OSError:
+                pass
+            finally:
+                self.open -= 1
+                writer.close()
+            self.reopened += 1
+
+
+class Deliveries:
+    """A file of distinct signed `orders/updated` deliveries of order #1001 tagged
+    needs-replacement (the fields `python -m ops.webhooks` subscribes with), for the wrk script."""
+
+    def __init__(self, count: int):
+        order = tagged_order("needs-replacement")
+        order = {field: order[field] for field in ORDER_FIELDS}
+        self.file = tempfile.NamedTemporaryFile("w", prefix="rw-slow-deliveries-", suffix=".txt", delete=False)
+        self.count = count
+        run = os.urandom(4).hex()
+        for number in range(count):
+            # A new updated_at per delivery: a distinct body (a replayed body is a duplicate).
+            order["updated_at"] = f"2026-01-01T00:{number // 60 % 60:02d}:{number % 60:02d}.{number:06d}-05:00"
+            body = json.dumps(order, separators=(",", ":")).encode()
+            signature = base64.b64encode(hmac.new(SECRET.encode(), body, hashlib.sha256).digest()).decode()
+            self.file.write(f"{signature} slow-{run}-{number} {body.decode()}\n")
+        self.file.close()
+
+    def remove(self) -> None:
+        Path(self.file.name).unlink(missing_ok=True)
+
+
+def load(url: str, deliveries: Deliveries, seconds: float, connections: int, rate: float | None = None) -> wrk.Load:
+    """wrk against `url` with the deliveries of the file, in order."""
+    script = _SCRIPT.replace("{interval}", repr(1.0 / rate if rate else 0)).replace("{shop}", SHOP)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", prefix="rw-slow-") as handle:
+        handle.write(script)
+        handle.flush()
+        command = [wrk.ensure_wrk(), "--latency", "-t", "1", "-c", str(connections), "-d", f"{seconds:g}s",
+                   "--timeout", f"{SHOPIFY_TIMEOUT:g}s", "-s", handle.name, url, "--", deliveries.file.name]
+        output = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 30).stdout
+    result = wrk._parse(output)
+    if result.requests > deliveries.count:
+        raise SystemExit(f"bench: {result.requests} requests for {deliveries.count} distinct deliveries: "
+                         f"raise --deliveries")
+    return result
+
+
+def answered_within(url: str, deliveries: int, timeout: float) -> int:
+    """How many of `deliveries` sent at once (one signed delivery each) answer 200 within `timeout`."""
+    order = tagged_order("needs-replacement")
+
+    def one(number: int) -> bool:
+        order_copy = {**order, "updated_at": f"2026-02-01T00:00:{number:02d}-05:00"}
+        body = json.dumps(order_copy).encode()
+        signature = base64.b64encode(hmac.new(SECRET.encode(), body, hashlib.sha256).digest()).decode()
+        headers = {"Content-Type": "application/json", "X-Shopify-Topic": "orders/updated",
+                   "X-Shopify-Hmac-Sha256": signature, "X-Shopify-Shop-Domain": SHOP,
+                   "X-Shopify-Webhook-Id": f"probe-{os.urandom(4).hex()}"}
+        try:
+            return requests.post(f"{url}/webhooks/shopify", data=body, headers=headers, timeout=timeout).ok
+        except requests.RequestException:
+            return False
+
+    with ThreadPoolExecutor(deliveries) as pool:
+        return sum(pool.map(one, range(deliveries)))
+
+
+class Run:
+    """The servers, measured in turns (one round of each, then the next round), so that what
+    else the machine does weighs on each alike; every wrk run starts on an empty Redis and every
+    answered delivery must be found in the queue."""
+
+    def __init__(self, redis: RedisServer, deliveries: Deliveries, args):
+        self.redis = redis
+        self.deliveries = deliveries
+        self.args = args
+
+    def measure(self, servers: dict[str, ProcfileWeb]) -> tuple[dict, dict]:
+        throughput = {name: [] for name in servers}
+        for _ in range(self.args.rounds):
+            for name, server in servers.items():
+                throughput[name].append(self._checked(f"{server.url}/webhooks/shopify", self.args.seconds,
+                                                      self.args.connections))
+        paced = {name: self._checked(f"{server.url}/webhooks/shopify", 2 * self.args.seconds, 8, self.args.rate)
+                 for name, server in servers.items()}
+        return throughput, paced
+
+    def _checked(self, url: str, seconds: float, connections: int, rate: float | None = None) -> wrk.Load:
+        self.redis.client().flushdb()
+        result = load(url, self.deliveries, seconds, connections, rate)
+        queued = self.redis.client().llen("celery")
+        # Those still in flight when wrk stopped are queued too: one per connection at most.
+        if not result.requests - result.errors <= queued <= result.requests + connections:
+            raise SystemExit(f"bench: {result.requests - result.errors} deliveries answered, {queued} queued")
+        return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.slow_clients", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--slow", type=int, default=256, help="slow connections held open")
+    parser.add_argument("--seconds", type=float, default=5.0, help="length of one throughput measurement")
+    parser.add_argument("--rounds", type=int, default=3, help="throughput measurements per case (median)")
+    parser.add_argument("--connections", type=int, default=4, help="wrk connections of the throughput runs")
+    parser.add_argument("--rate", type=float, default=200.0, help="requests per second of the latency run")
+    parser.add_argument("--deliveries", type=int, default=60_000, help="distinct signed deliveries prepared")
+    args = parser.parse_args(argv)
+    wrk.ensure_wrk()
+    print(f"slow clients: the Procfile's web (2 workers), wrk -t1 -c{args.connections} for throughput, "
+          f"-c8 at {args.rate:g}/s for latency, on {machine()}", flush=True)
+
+    redis = RedisServer().start()
+    redis.client().config_set("appendfsync", "everysec")  # as the README asks of production
+    env = service_env(redis.url, "http://127.0.0.1:9")  # the web tier never calls Shopify
+    deliveries = Deliveries(args.deliveries)
+    servers = {"sync (before)": ProcfileWeb(env, "sync"), "gevent (Procfile)": ProcfileWeb(env),
+               f"gevent (Procfile), {args.slow} slow": ProcfileWeb(env)}
+    slow = None
+    try:
+        for server in servers.values():
+            server.start()
+        measured_seconds = args.rounds * len(servers) * args.seconds + len(servers) * 2 * args.seconds
+        slow = SlowClients(servers[f"gevent (Procfile), {args.slow} slow"].port, args.slow,
+                           seconds=measured_seconds + 120).start()
+        throughput, paced = Run(redis, deliveries, args).measure(servers)
+        still_open, reopened = slow.open, slow.reopened
+        slow.stop()
+        # The sync workers with two slow connections, as Shopify's deliveries meet them.
+        slow = SlowClients(servers["sync (before)"].port, 2, seconds=60).start()
+        sync_answered = answered_within(servers["sync (before)"].url, 5, SHOPIFY_TIMEOUT)
+    finally:
+        if slow:
+            slow.stop()
+        deliveries.remove()
+        stop_all(*servers.values(), redis)
+
+    rows = []
+    for name in servers:
+        loads = throughput[name]
+        rows.append([name, statistics.median(load.requests_per_second for load in loads),
+                     statistics.median(load.p99_ms for load in loads), paced[name].p50_ms, paced[name].p99_ms,
+                     sum(load.errors for load in loads) + paced[name].errors])
+    baseline = rows[0][1]
+    for row in rows:
+        row.insert(2, row[1] / baseline)
+    print(table(["server", "req/s", "of sync", "p99 ms", f"at {args.rate:g}/s: p50 ms", "p99 ms", "errors"], rows))
+    ratio, p99 = rows[2][2], rows[2][5]
+    print(f"{args.slow} slow connections held open at the end: {still_open} ({reopened} closed by the server and "
+          f"opened again: gunicorn closes a connection whose headers take over its keepalive, 2 s)")
+    print(f"gevent with {args.slow} slow connections: {ratio:.2f} of the sync baseline's throughput "
+          f"(target >= {THROUGHPUT_TARGET}); p99 at {args.rate:g}/s {p99:.1f} ms (target < {P99_TARGET_MS:g} ms)")
+    print(f"sync workers with 2 slow connections: {sync_answered} of 5 deliveries answered within "
+          f"{SHOPIFY_TIMEOUT:g} s")
+    return 0 if ratio >= THROUGHPUT_TARGET and p99 < P99_TARGET_MS else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
