@@ -37,6 +37,7 @@ FIRST_MAXIMUM = 1000.0
 FIRST_RESTORE_RATE = 100.0
 UNKNOWN_COST = 1000.0
 HOLD_SECONDS = 30.0
+# The scripts give each shop's keys a day past their last call: a shop no longer served leaves nothing.
 # Refunds arrive within a round trip: while waiting, look again this often at most and least.
 RECHECK_SECONDS = (0.005, 0.05)
 
@@ -80,6 +81,7 @@ else
   end
 end
 redis.call('HSET', KEYS[1], 'tokens', tokens, 'at', now, 'max', max, 'rate', rate)
+for i = 1, 3 do redis.call('EXPIRE', KEYS[i], 86400) end
 return {tostring(cost), tostring(wait)}
 """
 
@@ -106,6 +108,7 @@ if ARGV[7] ~= '' then
   tokens = math.min(tokens, available, max)
 end
 redis.call('HSET', KEYS[1], 'tokens', tokens, 'at', now, 'max', max, 'rate', rate)
+for i = 1, 3 do redis.call('EXPIRE', KEYS[i], 86400) end
 return tostring(tokens)
 """
 
@@ -116,6 +119,7 @@ local entry = redis.call('HGET', KEYS[3], ARGV[1])
 redis.call('HDEL', KEYS[3], ARGV[1])
 if entry then tokens = math.min(max, tokens + tonumber(string.match(entry, '([^:]+):'))) end
 redis.call('HSET', KEYS[1], 'tokens', tokens, 'at', now, 'max', max, 'rate', rate)
+for i = 1, 3 do redis.call('EXPIRE', KEYS[i], 86400) end
 return tostring(tokens)
 """
 
