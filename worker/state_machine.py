@@ -41,7 +41,13 @@ from worker.recipe_steps import RecipeSteps
 log = logging.getLogger(__name__)
 
 READY_POLLS = 20
-SEARCH_GRACE_SECONDS = 10.0
+# A draftOrderCreate whose answer was lost is looked for this long before a second create.
+# Shopify documents no delay between a write and its search index (FACTS §3.5, §10.4), so the
+# wait is three times the 10 s used before: a few task retries, paid only when an answer is lost.
+# Should two drafts still carry one request id, the spare one is deleted (`_drop_spares`).
+SEARCH_GRACE_SECONDS = 30.0
+# draftOrderComplete's userError on a development or trial store (reported by a third party).
+PLAN_REFUSAL = "Change your plan to allow customers to checkout and to create orders."
 
 
 @dataclass
@@ -90,7 +96,8 @@ class Replacer:
             order = self._original(request_id, record, order)
             draft = self._find_or_create_draft(request_id, record, request, order, lock)
             if not draft["hold"] and not draft.get("order"):
-                RecipeSteps(self.settings, self.client, self.state).before_completion(request_id, order, draft, lock)
+                RecipeSteps(self.settings, self.client, self.state, self.sleep).before_completion(
+                    request_id, order, draft, lock)
                 draft = self._complete(request_id, draft, lock)
             lock.extend()
             self._release_original(request, order["id"], add=ISSUED_TAG, remove=FAILED_TAG)
@@ -122,11 +129,15 @@ class Replacer:
             draft = self.client.query(docs.DRAFT_ORDER_STATE, {"id": record["draft_id"]})["draftOrder"]
             if draft is None:
                 raise PermanentFailure(f"draft {record['draft_id']} was deleted before completion")
+            if int(record.get("creates") or 0) > 1 and not draft.get("order"):
+                # Sent twice: the first draft may have become searchable since.
+                self._drop_spares(request_id, draft, self._drafts_of(request_id, order), lock)
             return {**draft, "hold": record.get("hold") == "1"}
         if record["status"] == "creating":
-            found = self._find_earlier_draft(request_id, order)
+            found = self._drafts_of(request_id, order)
             if found:
-                return self._remember_draft(request_id, found, hold=record.get("hold") == "1")
+                keep = self._drop_spares(request_id, _first_made(found), found, lock)
+                return self._remember_draft(request_id, keep, hold=record.get("hold") == "1")
             attempted_at = float(record.get("create_attempted_at") or 0)
             if time.time() - attempted_at < SEARCH_GRACE_SECONDS:
                 # Search can lag a write: give an earlier create time to show before a second one.
@@ -139,6 +150,7 @@ class Replacer:
         hold = verdict.hold
         lock.extend()
         self.state.update(request_id, status="creating", create_attempted_at=time.time(),
+                          creates=int(record.get("creates") or 0) + 1,
                           hold="1" if hold else "0", held_because="; ".join(verdict.reasons))
         self.state.journal(request_id, "creating", lines=[[line.sku, line.quantity] for line in plan.lines],
                            retail_value=str(plan.retail_value), currency=plan.currency,
@@ -146,15 +158,34 @@ class Replacer:
         payload = self.client.mutate(docs.DRAFT_ORDER_CREATE, {"input": plan.draft_input}, "draftOrderCreate")
         return self._remember_draft(request_id, payload["draftOrder"], hold=hold)
 
-    def _find_earlier_draft(self, request_id: str, order: dict) -> dict | None:
+    def _drafts_of(self, request_id: str, order: dict) -> list[dict]:
+        """The drafts that carry this request id, found by the replacement tag of the order."""
         query = f"tag:replacement-for-{order_number(order)}"
         drafts = self.client.query(docs.FIND_REPLACEMENT_DRAFTS, {"query": query})["draftOrders"]["nodes"]
-        for draft in drafts:
-            attributes = {a["key"]: a["value"] for a in draft.get("customAttributes") or []}
-            if attributes.get("Replacement request") == request_id:
-                log.info("found the draft of an earlier attempt", extra={"request_id": request_id})
-                return draft
-        return None
+        found = [draft for draft in drafts
+                 if {a["key"]: a["value"] for a in draft.get("customAttributes") or []}.get("Replacement request")
+                 == request_id]
+        if found:
+            log.info("found the draft of an earlier attempt", extra={"request_id": request_id, "drafts": len(found)})
+        return found
+
+    def _drop_spares(self, request_id: str, keep: dict, found: list[dict], lock) -> dict:
+        """One request, one draft: any other open draft carrying the request id is deleted, and counted."""
+        for spare in found:
+            if spare["id"] == keep["id"]:
+                continue
+            if spare.get("order"):
+                log.error("two drafts of one request were completed", extra={
+                    "request_id": request_id, "drafts": [keep["id"], spare["id"]]})
+                continue
+            lock.extend()
+            self.client.mutate(docs.DRAFT_ORDER_DELETE, {"input": {"id": spare["id"]}}, "draftOrderDelete")
+            self.state.journal(request_id, "duplicate_draft_deleted", draft=spare["id"], kept=keep["id"])
+            log.warning("spare draft of one request deleted", extra={"request_id": request_id, "draft": spare["id"],
+                                                                     "kept": keep["id"]})
+            if self.metrics:
+                self.metrics.duplicate_draft_deleted(self.shop.domain)
+        return keep
 
     def _remember_draft(self, request_id: str, draft: dict, hold: bool) -> dict:
         self.state.update(request_id, status="draft_created", draft_id=draft["id"])
@@ -175,11 +206,17 @@ class Replacer:
         self.state.update(request_id, status="completing")
         try:
             payload = self.client.mutate(docs.DRAFT_ORDER_COMPLETE, {"id": draft["id"]}, "draftOrderComplete")
-        except ShopifyUserErrors:
+        except ShopifyUserErrors as refused:
             # A completion whose answer was lost looks like a refusal on the next try.
             again = self.client.query(docs.DRAFT_ORDER_STATE, {"id": draft["id"]})["draftOrder"]
             if again and again.get("order"):
                 return self._remember_completion(request_id, again)
+            if any(PLAN_REFUSAL in (error.get("message") or "") for error in refused.user_errors):
+                raise PermanentFailure(
+                    f"shop {self.shop.domain} cannot complete orders on its plan (a development or trial store: "
+                    f"Shopify answered \"{PLAN_REFUSAL}\"); set REPLACEMENT_MODE=draft to leave replacements as "
+                    f"drafts for a person, or change the shop's plan. Draft {draft.get('name') or draft['id']} "
+                    f"stays open") from refused
             raise
         return self._remember_completion(request_id, payload["draftOrder"])
 
@@ -219,3 +256,7 @@ class Replacer:
         if request.get("source") in ADMIN_SOURCES and updated_at:
             self.state.release_order(self.shop.domain, order_id.rsplit("/", 1)[-1], updated_at)
 
+
+def _first_made(drafts: list[dict]) -> dict:
+    """The completed draft if there is one, else the first made (Shopify's ids grow)."""
+    return min(drafts, key=lambda draft: (not draft.get("order"), int(draft["id"].rsplit("/", 1)[-1])))
