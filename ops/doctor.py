@@ -2,14 +2,18 @@
 
     .venv/bin/python -m ops.doctor        # exit 0 when nothing failed
 
-Settings, Redis and its persistence, and for each shop: the token, the granted access scopes, the webhook
-subscriptions. A check that cannot run because an earlier one failed is not printed.
+Settings, Redis and its persistence, and for each shop: whether the workers found it unavailable,
+its token (minted, or a legacy app's), the granted access scopes (shopify/scopes.py), protected
+customer data, and the webhook subscriptions (a Dev Dashboard app's come from shopify.app.toml).
+A check that cannot run because an earlier one failed is not printed.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
@@ -18,18 +22,17 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from core import keys
 from core.logs import configure_logging
 from core.settings import ConfigError, Settings, Shop
-from ops.cli import shopify_client
+from ops.cli import shopify_client, store
 from replacements.configuration import load_settings
-from replacements.subscriptions import missing, outdated, wanted
+from replacements.subscriptions import WANTED, duplicated, missing, outdated
 from shopify import documents as docs
+from shopify import scopes
 from shopify.client import ShopifyClient
-from shopify.errors import ShopifyError
-from shopify.pagination import all_nodes
-
-REQUIRED_SCOPES = ("write_draft_orders", "write_orders", "read_products", "read_inventory")
-SETUP_COMMAND = "python -m ops.webhooks https://<your host>/webhooks/shopify"
+from shopify.errors import ShopifyError, ShopUnavailable
+from shopify.webhook_subscriptions import listed
 
 
 @dataclass(frozen=True)
@@ -53,8 +56,9 @@ def run(env: Mapping[str, str]) -> list[Check]:
     checks = [Check("settings", "ok", f"{len(settings.shops)} shop(s): {', '.join(settings.shops)}; "
                                       f"REPLACEMENT_MODE={settings.replacement_mode}"),
               *redis_checks(settings.redis_url)]
+    shared = store(settings).client
     for shop in settings.shops.values():
-        checks += shop_checks(settings, shop, shopify_client(settings, shop))
+        checks += shop_checks(settings, shop, shopify_client(settings, shop), shared)
     return checks
 
 
@@ -92,47 +96,104 @@ def persistence_check(config: dict) -> Check:
     return Check("redis persistence", "ok", "appendonly yes, maxmemory-policy noeviction")
 
 
-def shop_checks(settings: Settings, shop: Shop, client: ShopifyClient) -> list[Check]:
+def shop_checks(settings: Settings, shop: Shop, client: ShopifyClient, store: redis.Redis | None = None) -> list[Check]:
+    """`store`: the Redis the workers record a paused shop in."""
+    checks = [pause] if store is not None and (pause := paused_check(shop, store)) else []
     try:
         answer = client.query(docs.ACCESS_SCOPES)
-    except ShopifyError as error:
-        return [token_failure(shop, error)]
+    except (ShopifyError, redis.RedisError) as error:
+        return [*checks, token_failure(shop, error)]
     granted = {scope["handle"] for scope in answer["currentAppInstallation"]["accessScopes"]}
-    checks = [Check(f"{shop.domain} token", "ok", f"accepted by {answer['shop']['name']}"),
-              scope_check(shop.domain, granted)]
+    how = "minted with the client credentials grant, " if shop.mints_tokens else ""
+    checks += [Check(f"{shop.domain} token", "ok", f"{how}accepted by {answer['shop']['name']}"),
+               scope_check(shop.domain, granted), customer_data_check(shop.domain, client)]
     if settings.restock_location_id:
         checks.append(restock_location_check(shop.domain, settings.restock_location_id, client))
     try:
-        existing = list(all_nodes(client, docs.WEBHOOK_SUBSCRIPTIONS, "webhookSubscriptions"))
+        existing = listed(client)
     except ShopifyError as error:
         return [*checks, Check(f"{shop.domain} webhooks", "FAIL", f"cannot list subscriptions: {error}",
-                               "grant read_orders, then run the doctor again")]
+                               "grant write_orders, then run the doctor again")]
+    if shop.mints_tokens:
+        return [*checks, app_subscription_check(shop.domain, existing)]
     return [*checks, subscription_check(shop.domain, settings, existing)]
 
 
-def token_failure(shop: Shop, error: ShopifyError) -> Check:
+def paused_check(shop: Shop, store: redis.Redis) -> Check | None:
+    """The workers stopped the shop's work and retry it (worker/task_base.py), for a reason named here."""
+    try:
+        raw = store.get(keys.paused(shop.domain))
+    except redis.RedisError:
+        return None  # the redis check says why
+    if raw is None:
+        return None
+    pause = json.loads(raw)
+    since = time.strftime("%H:%M:%S UTC", time.gmtime(pause["at"]))
+    what, fix = _unavailable(shop, pause["reason"])
+    return Check(f"{shop.domain} paused", "FAIL", f"the workers found the shop {what} at {since} and retry its work "
+                                                  f"until it clears ({pause['error']})", fix)
+
+
+def token_failure(shop: Shop, error: Exception) -> Check:
     name = f"{shop.domain} token"
-    if error.status in (401, 403):
-        return Check(name, "FAIL", f"Shopify answered {error.status} to the token",
-                     f"set SHOPIFY_ACCESS_TOKEN (or the shop's access_token in SHOPS_FILE) to the Admin API "
-                     f"access token of the app installed on {shop.domain}")
+    if isinstance(error, ShopUnavailable):
+        what, fix = _unavailable(shop, error.reason)
+        return Check(name, "FAIL", f"the shop is {what}: {error}", fix)
+    if isinstance(error, redis.RedisError):
+        return Check(name, "FAIL", f"cannot read the shared token from Redis ({type(error).__name__})",
+                     "make Redis reachable (see the redis check), then run the doctor again")
     return Check(name, "FAIL", f"cannot query {shop.graphql_url}: {error}",
                  "check SHOPIFY_SHOP, SHOPIFY_ADMIN_URL, SHOPIFY_API_VERSION and the network path to Shopify")
 
 
+def _unavailable(shop: Shop, reason: str) -> tuple[str, str]:
+    """What a ShopUnavailable reason means, and what fixes it."""
+    if reason == "locked":
+        return "locked (HTTP 423)", ("nothing to change here: Shopify locked the shop; its work resumes by itself "
+                                     "when Shopify unlocks it (ask Shopify support if it lasts)")
+    if reason == "frozen":
+        return "frozen (HTTP 402)", ("the merchant pays the shop's outstanding bill (admin, Settings > Billing); "
+                                     "its work resumes by itself")
+    if shop.mints_tokens:
+        return "refusing the app's credentials", (
+            "set SHOPIFY_CLIENT_ID and SHOPIFY_CLIENT_SECRET (or the shop's client_id and client_secret in "
+            f"SHOPS_FILE) to those of the app in the Dev Dashboard (Settings), installed on {shop.domain}")
+    return "refusing the access token", (
+        "set SHOPIFY_ACCESS_TOKEN (or the shop's access_token in SHOPS_FILE) to the Admin API access token of "
+        f"the app installed on {shop.domain}")
+
+
 def scope_check(domain: str, granted: set[str]) -> Check:
-    # On Shopify a write scope grants its read scope.
-    effective = granted | {"read_" + s.removeprefix("write_") for s in granted if s.startswith("write_")}
-    lacking = [scope for scope in REQUIRED_SCOPES if scope not in effective]
     name = f"{domain} scopes"
-    if lacking:
-        return Check(name, "FAIL", f"missing {', '.join(lacking)}",
-                     "add them to the app's Admin API access scopes, then approve the update in the shop's admin")
-    if "read_all_orders" not in effective:
-        return Check(name, "warn", "read_all_orders not granted: orders older than 60 days cannot be read, "
-                                   "so they cannot be replaced",
-                     "request read_all_orders (Partner Dashboard, protected data) if such orders need replacing")
+    if lacking := scopes.missing(granted):
+        return Check(name, "FAIL", "missing " + ", ".join(f"{scope} ({scopes.REQUIRED[scope]})" for scope in lacking),
+                     "select them in the app's access scopes (Dev Dashboard: a new version of the app, released; "
+                     "or shopify.app.toml and shopify app deploy), then approve the update in the shop's admin")
+    if optional := [scope for scope in scopes.OPTIONAL if scope not in scopes.effective(granted)]:
+        return Check(name, "warn", "; ".join(f"{scope} not granted: {scopes.OPTIONAL[scope]} cannot be replaced"
+                                             for scope in optional),
+                     "add it to the app's access scopes if such orders need replacing")
     return Check(name, "ok", ", ".join(sorted(granted)))
+
+
+def customer_data_check(domain: str, client: ShopifyClient) -> Check:
+    """Without protected customer data, Shopify answers an order's address as null: no replacement could ship."""
+    name = f"{domain} customer data"
+    fix = (f"select the protected customer data fields {', '.join(scopes.PROTECTED_CUSTOMER_FIELDS)} for the app "
+           "(Dev Dashboard: the app version's protected customer data), release it and approve the update")
+    try:
+        orders = client.query(docs.RECENT_SHIPPING_ADDRESSES)["orders"]["nodes"]
+    except ShopifyError as error:
+        return Check(name, "FAIL", f"cannot read an order's shipping address: {error}", fix)
+    shipped = [order for order in orders if order["requiresShipping"]]
+    if not shipped:
+        return Check(name, "warn", "no recent order ships anything: cannot tell whether shipping addresses are "
+                                   "readable", "run the doctor again once an order that ships is in the shop")
+    if readable := next((order for order in shipped if order["shippingAddress"]), None):
+        return Check(name, "ok", f"the shipping address of {readable['name']} is readable")
+    names = ", ".join(order["name"] for order in shipped)
+    return Check(name, "FAIL", f"the shipping address of {names} reads as null: without protected customer data "
+                               "a replacement has nowhere to ship", fix)
 
 
 def restock_location_check(domain: str, location_id: str, client: ShopifyClient) -> Check:
@@ -153,16 +214,33 @@ def restock_location_check(domain: str, location_id: str, client: ShopifyClient)
     return Check(name, "ok", f"returns are restocked at {location['name']}")
 
 
-def subscription_check(domain: str, settings: Settings, existing: list[dict]) -> Check:
-    wants = wanted(settings)
+def app_subscription_check(domain: str, existing: list[dict]) -> Check:
+    """A Dev Dashboard app's subscriptions come from shopify.app.toml, which the Admin API does not list."""
     name = f"{domain} webhooks"
-    if lacking := missing(wants, existing):
-        return Check(name, "FAIL", f"no subscription for {', '.join(lacking)}", SETUP_COMMAND)
-    if stale := outdated(wants, existing):
-        return Check(name, "warn", f"{', '.join(stale)} subscribed without the delivery filter or trimmed fields",
-                     SETUP_COMMAND)
-    return Check(name, "ok", "; ".join(f"{sub['topic']} -> {sub['uri']}" for sub in existing
-                                       if sub["topic"] in {w.topic for w in wants}))
+    if twice := duplicated(existing):
+        uris = ", ".join(sorted({sub["uri"] for sub in existing if sub["topic"] in twice}))
+        return Check(name, "warn", f"{', '.join(twice)} also subscribed through the Admin API ({uris}): with "
+                                   "shopify.app.toml's, every event arrives twice",
+                     "delete those API subscriptions (webhookSubscriptionDelete); shopify.app.toml's stay")
+    return Check(name, "ok", "declared in shopify.app.toml (the Admin API does not list them): "
+                             f"{', '.join(want.topic for want in WANTED)} and the compliance topics; "
+                             "shopify app deploy releases them")
+
+
+def subscription_check(domain: str, settings: Settings, existing: list[dict]) -> Check:
+    name = f"{domain} webhooks"
+    setup = f"python -m ops.webhooks {settings.webhook_url or 'https://<your host>/webhooks/shopify'}"
+    if lacking := missing(existing):
+        return Check(name, "FAIL", f"no subscription for {', '.join(lacking)}", setup)
+    if stale := outdated(existing):
+        return Check(name, "warn", f"{', '.join(stale)} subscribed with a delivery filter or other fields", setup)
+    subscribed = "; ".join(f"{sub['topic']} -> {sub['uri']}" for sub in existing
+                           if sub["topic"] in {want.topic for want in WANTED})
+    if not settings.webhook_url:
+        return Check(name, "warn", f"{subscribed}; WEBHOOK_URL is not set, so beat does not put back a subscription "
+                                   "Shopify deletes after 8 failed deliveries",
+                     "set WEBHOOK_URL to the address above")
+    return Check(name, "ok", subscribed)
 
 
 def _without_password(url: str) -> str:
