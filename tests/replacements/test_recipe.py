@@ -266,6 +266,8 @@ class ShopAnswering:
         if "AccessScopes" in document:
             return {"shop": {"name": "Example Store"}, "currentAppInstallation": {"accessScopes": [
                 {"handle": h} for h in ("write_draft_orders", "write_orders", "read_products", "read_inventory")]}}
+        if "RecentShippingAddresses" in document:
+            return {"orders": {"nodes": []}}
         return {"webhookSubscriptions": {"nodes": [], "pageInfo": {"hasNextPage": False, "endCursor": None}}}
 
 
