@@ -56,6 +56,10 @@ def celery_config(settings: Settings, publisher: bool = False) -> dict:
         "task_time_limit": TASK_HARD_LIMIT,
         "beat_schedule": {
             "reconcile": {"task": keys.RECONCILE, "schedule": settings.reconcile_minutes * 60.0},
+            # Legacy apps only (the task skips a Dev Dashboard app's shops): Shopify deletes an
+            # API-made subscription after 8 failed deliveries, about 4 hours of downtime.
+            **({"register_webhooks": {"task": keys.REGISTER_WEBHOOKS, "schedule": settings.reconcile_minutes * 60.0}}
+               if settings.webhook_url else {}),
         },
     }
 

@@ -5,17 +5,22 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import UTC, datetime, timedelta
 
 from core import keys
-from shopify import documents as docs
-from shopify.client import ShopifyClient
-from worker import privacy
+from replacements import subscriptions
+from shopify import webhook_subscriptions
+from shopify.errors import ShopifyError
+from worker import privacy, reconciliation
 from worker.state_machine import Replacer
 from worker.task_base import ReplacementTask, replacement_task
 
 log = logging.getLogger(__name__)
 
 STUCK_AFTER_SECONDS = 300
+# Refunds are found by their order's updated_at, through search: read a little before the last
+# run, in case the index caught up late (Shopify documents no delay). Known requests are skipped.
+REFUND_OVERLAP = timedelta(minutes=5)
 
 
 def replacer(task: ReplacementTask, shop_domain: str) -> Replacer:
@@ -54,33 +59,66 @@ def handle_compliance(self, event: dict) -> dict:
 
 @replacement_task(keys.RECONCILE)
 def reconcile(self) -> dict:
-    """Feeds what webhooks missed through the same idempotent path: orders still tagged with
-    the trigger tag, and requests stuck in a non-final state."""
+    """Feeds what webhooks missed through the same idempotent path: orders still carrying a
+    trigger tag, refunds made since the last run whose note asks for a replacement, and requests
+    stuck in a non-final state. A shop Shopify does not answer for is left to the next run."""
     settings, services = self.app.settings, self.app.services
-    tagged = 0
+    found = {"tagged_orders": 0, "refunds": 0, "stuck_requests": 0}
     for shop in settings.shops.values():
-        for order_id in _orders_tagged(services.client_for(shop.domain), settings.replacement_tag):
-            handle_event.delay({"shop": shop.domain, "source": "reconcile", "source_label": "admin tag",
-                                "order": order_id})
-            tagged += 1
-    stuck = 0
+        try:
+            tagged, refunds = _reconcile_shop(services, settings, shop.domain)
+        except ShopifyError as error:
+            log.warning("reconcile skipped a shop", extra={"shop": shop.domain, "error": str(error)[:300]})
+            continue
+        found["tagged_orders"] += tagged
+        found["refunds"] += refunds
     state = services.state
     for request_id in state.open_requests():
         record = state.get(request_id)
         if record and time.time() - float(record.get("updated_at", 0)) > STUCK_AFTER_SECONDS:
             process_request.delay(request_id, record["request"]["shop"])
-            stuck += 1
-    log.info("reconciled", extra={"tagged_orders": tagged, "stuck_requests": stuck})
-    return {"tagged_orders": tagged, "stuck_requests": stuck}
+            found["stuck_requests"] += 1
+    log.info("reconciled", extra=found)
+    return found
 
 
-def _orders_tagged(client: ShopifyClient, tag: str):
-    after = None
-    while True:
-        # The prefix also finds the reason forms (needs-replacement-lost); the worker reads the tags again.
-        query = f"tag:{tag} OR tag:{tag}*"
-        page = client.query(docs.ORDERS_TAGGED, {"query": query, "after": after})["orders"]
-        yield from (node["id"] for node in page["nodes"])
-        if not page["pageInfo"]["hasNextPage"]:
-            return
-        after = page["pageInfo"]["endCursor"]
+def _reconcile_shop(services, settings, domain: str) -> tuple[int, int]:
+    client, redis_client = services.client_for(domain), services.state.client
+    tagged = 0
+    for order_id in reconciliation.tagged_orders(client, settings):
+        handle_event.delay({"shop": domain, "source": "reconcile", "source_label": "admin tag", "order": order_id})
+        tagged += 1
+    started = datetime.now(UTC)
+    last = redis_client.get(keys.reconciled(domain))
+    since = (datetime.fromtimestamp(float(last), UTC) - REFUND_OVERLAP if last
+             else started - timedelta(minutes=2 * settings.reconcile_minutes))
+    refunds = 0
+    for event in reconciliation.refund_events(client, settings, since.replace(microsecond=0),
+                                              known=lambda request_id: services.state.get(request_id) is not None):
+        handle_event.delay({**event, "shop": domain})
+        refunds += 1
+    redis_client.set(keys.reconciled(domain), started.timestamp())
+    return tagged, refunds
+
+
+@replacement_task(keys.REGISTER_WEBHOOKS)
+def register_webhooks(self) -> dict:
+    """A legacy custom app's subscriptions at WEBHOOK_URL, put back when Shopify deleted them after
+    8 failed deliveries (it never deletes those a Dev Dashboard app declares in shopify.app.toml,
+    so such a shop is left alone: registering them too would deliver every event twice)."""
+    settings, services = self.app.settings, self.app.services
+    done = {}
+    for shop in settings.shops.values():
+        if shop.mints_tokens or not settings.webhook_url:
+            continue
+        client = services.client_for(shop.domain)
+        try:
+            steps = subscriptions.plan(webhook_subscriptions.listed(client), settings.webhook_url)
+            webhook_subscriptions.apply(client, steps)
+        except ShopifyError as error:
+            log.warning("webhook subscriptions not checked", extra={"shop": shop.domain, "error": str(error)[:300]})
+            continue
+        done[shop.domain] = {step.topic: step.action for step in steps}
+        if changed := [step.topic for step in steps if step.action != "keep"]:
+            log.warning("webhook subscriptions put back", extra={"shop": shop.domain, "topics": changed})
+    return done

@@ -12,12 +12,16 @@ import sys
 import time
 
 import pytest
+import requests
 
 from devtools.processes import ROOT, RedisServer, Workers, children, wait_until
 from tests.conftest import make_settings
-from tests.integration.conftest import send_order_webhook, wait_for_request
+from tests.integration.conftest import ORDER_ID, send_order_webhook, wait_for_request
+from tests.payloads import shopify_headers
 from tests.queued import decode
 from web import create_app
+
+LINE_ID = 518995019  # #1001's IPOD2008RED line
 
 
 @pytest.fixture
@@ -94,13 +98,55 @@ def test_failed_tasks_are_dead_lettered_and_replayed_with_one_command(shop, stat
                message="the replayed task to fail again and be dead-lettered again")
 
 
+def reconcile(service_env: dict) -> None:
+    run_module("celery", service_env, "-A", "worker.main", "call", "worker.tasks.reconcile")
+
+
 def test_reconciliation_finds_tagged_orders_whose_webhook_was_lost(shop, state, workers, service_env):
     shop.tag(add=["needs-replacement"])  # and no webhook arrives
 
-    run_module("celery", service_env, "-A", "worker.main", "call", "worker.tasks.reconcile")
+    reconcile(service_env)
 
     assert wait_for_request(state, "admin-450789469-1")["status"] == "done"
     assert len(shop.replacements()) == 1
+
+
+def test_reconciliation_finds_a_reason_tag_with_a_colon_by_its_exact_form(shop, state, workers, service_env):
+    shop.tag(add=["needs-replacement:lost"])  # Shopify search knows whole tags only: no wildcard
+
+    reconcile(service_env)
+
+    record = wait_for_request(state, "admin-450789469-1")
+    assert (record["status"], record["request"]["reason_code"]) == ("done", "lost")
+    [search] = [call for call in shop.calls() if call["operation"] == "OrdersTagged"]
+    assert search["errors"] in (None, [])
+
+
+def test_a_refund_missed_during_an_outage_is_found_by_reconciliation_and_replaced_once(web, shop, state, workers,
+                                                                                      service_env, redis_server):
+    # No webhook reaches the service (nothing is subscribed here): an outage as far as it knows.
+    refund = requests.post(f"{shop.url}/_sandbox/orders/{ORDER_ID}/refunds", timeout=5, json={
+        "note": "Lost by the carrier, replace", "amount": "199.00",
+        "line_items": [{"line_item_id": LINE_ID, "quantity": 1}]}).json()["refund"]
+
+    reconcile(service_env)
+
+    record = wait_for_request(state, f"refund-{refund['id']}")
+    assert record["status"] == "done", record
+    [replacement] = shop.replacements()
+    assert [(line["sku"], line["quantity"]) for line in replacement["line_items"]] == [("IPOD2008RED", 1)]
+    assert replacement["note"] == f"Replacement for #1001: Lost by the carrier, replace (via refund {refund['id']})"
+
+    # The webhook arrives after all, and reconciliation runs again: still one request, one replacement.
+    body = json.dumps(refund).encode()
+    assert web.post("/webhooks/shopify", data=body, headers=shopify_headers(body, topic="refunds/create")).json == {
+        "status": "queued"}
+    reconcile(service_env)
+    client = redis_server.client()
+    wait_until(lambda: not client.llen("celery") and not client.hlen("unacked"), 30, message="the queue to drain")
+    assert len(shop.replacements()) == 1
+    assert len(shop.drafts()) == 1
+    assert [call["operation"] for call in shop.calls()].count("RefundLines") == 1
 
 
 def test_reconciliation_resumes_requests_stuck_in_a_non_final_state(shop, state, workers, service_env):
