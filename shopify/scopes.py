@@ -14,7 +14,7 @@ REQUIRED = {
     "write_draft_orders": "the replacement drafts",
     "read_products": "the replaced lines' variants",
     "read_inventory": "stock, unit costs",
-    "read_locations": "which locations ship: every Location field but its id",
+    "read_locations": "RESTOCK_LOCATION_ID checked: every Location field but its id",
     "read_customers": "the order's customer",
 }
 # Orders older than 60 days read as missing without it; the doctor warns, replacements of recent orders work.

@@ -51,8 +51,9 @@ def test_doctor_names_each_missing_scope_and_subscription_then_passes_after_setu
     configure(shop, scopes=["write_orders", "write_draft_orders", "read_products"])
     assert shop_lines(doctor.run(env)) == [
         "ok   example.myshopify.com token: accepted by Example Store",
-        "FAIL example.myshopify.com scopes: missing read_inventory (stock, unit costs), read_locations (which "
-        "locations ship: every Location field but its id), read_customers (the order's customer) -> fix: select "
+        "FAIL example.myshopify.com scopes: missing read_inventory (stock, unit costs), read_locations "
+        "(RESTOCK_LOCATION_ID checked: every Location field but its id), read_customers (the order's customer) "
+        "-> fix: select "
         "them in the app's access scopes (Dev Dashboard: a new version of the app, released; or shopify.app.toml "
         "and shopify app deploy), then approve the update in the shop's admin",
         "ok   example.myshopify.com customer data: the shipping address of #1001 is readable",

@@ -110,7 +110,7 @@ def test_each_missing_scope_is_named_with_what_it_is_for(redis_client):
     [_, scopes, *_] = lines(shopify(granted=["write_orders", "write_draft_orders", "read_products",
                                              "write_inventory"]), redis_client)
     assert scopes == (
-        f"FAIL {SHOP} scopes: missing read_locations (which locations ship: every Location field but its id), "
+        f"FAIL {SHOP} scopes: missing read_locations (RESTOCK_LOCATION_ID checked: every Location field but its id), "
         "read_customers (the order's customer) -> fix: select them in the app's access scopes (Dev Dashboard: a new "
         "version of the app, released; or shopify.app.toml and shopify app deploy), then approve the update in the "
         "shop's admin")
