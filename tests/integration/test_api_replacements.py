@@ -77,6 +77,6 @@ def test_a_malformed_body_is_422_naming_the_field_and_queues_nothing(web, state)
     response = web.post("/api/replacements", headers=API_AUTH, json=incident)
 
     assert response.status_code == 422
-    assert response.json["fields"] == {"orders[1].lines[0].quantity": ["Must be greater than or equal to 1."]}
+    assert response.json["fields"] == {"orders[1].lines[0].quantity": ["must be a whole number of at least 1"]}
     assert state.client.llen("celery") == 0
     assert state.open_requests() == []
