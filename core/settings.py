@@ -167,6 +167,11 @@ class _Reader:
                               f"(bin/serve starts an embedded one for development)")
         if not re.match(r"^(redis|rediss|unix)://", value):
             raise ConfigError(f"{name} must be a redis://, rediss:// or unix:// URL (got {value.split('@')[-1]!r})")
+        if value.startswith("rediss://") and "ssl_cert_reqs=" not in value:
+            # redis-py checks the server's certificate by default, Celery's Redis transport does not.
+            raise ConfigError(f"{name} is a rediss:// URL without ssl_cert_reqs: add ?ssl_cert_reqs=required "
+                              f"(and ssl_ca_certs=/path/to/ca.pem for a private CA), so that every process "
+                              f"checks the server's certificate")
         return value
 
     def secrets(self, name: str, required: bool = True) -> tuple[str, ...]:
