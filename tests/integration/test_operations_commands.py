@@ -6,13 +6,18 @@ import logging
 import pytest
 import requests
 
+from core import keys
+from devtools.processes import wait_until
 from ops import doctor
 from ops import webhooks as webhooks_setup
+from ops.cli import publisher
+from replacements.configuration import load_settings
 from replacements.subscriptions import ORDER_FIELDS
 from sandbox.testing import WebhookReceiver
 from shopify import documents as docs
 from shopify.client import ShopifyClient
 from shopify.scopes import REQUIRED
+from tests.integration.served import Variant
 
 ALL_SCOPES = list(REQUIRED)
 
@@ -133,3 +138,34 @@ def test_every_order_change_arrives_trimmed_to_the_fields_read(env, shop, receiv
     bodies = [w["body"] for w in receiver.received if w["headers"]["X-Shopify-Topic"] == "orders/updated"]
     assert [sorted(body) for body in bodies] == [sorted(ORDER_FIELDS)] * 2
     assert ["needs-replacement-damaged" in body["tags"] for body in bodies] == [False, True]
+
+
+@pytest.fixture
+def keeper(service_env):
+    """Workers of a legacy app whose subscriptions beat keeps at WEBHOOK_URL (a receiver that is down)."""
+    variant = Variant(service_env, db=14, name="webhook-keeper", WEBHOOK_URL=DOWN).start()
+    variant.clean()
+    yield variant
+    variant.stop()
+
+
+DOWN = "http://127.0.0.1:9/webhooks/shopify"
+
+
+def test_beat_puts_back_a_subscription_shopify_deleted_after_failed_deliveries(env, shop, keeper):
+    configure(shop, webhook_removal_failures=2, webhook_retries=2)
+    assert webhooks_setup.main([DOWN]) == 0
+    shop.tag(add=["vip"])  # an orders/updated nobody receives
+    requests.post(f"{shop.url}/_sandbox/webhooks/wait", json={"timeout": 10}, timeout=15).raise_for_status()
+    assert "ORDERS_UPDATED" not in topics(shop)
+
+    publisher(load_settings(keeper.env)).send_task(keys.REGISTER_WEBHOOKS)
+
+    wait_until(lambda: topics(shop) == ["ORDERS_CANCELLED", "ORDERS_UPDATED", "REFUNDS_CREATE"], 30,
+               message="the deleted subscription to be registered again")
+    [orders_updated] = [sub for sub in shop.state()["webhook_subscriptions"] if sub["topic"] == "ORDERS_UPDATED"]
+    assert (orders_updated["uri"], orders_updated["filter"]) == (DOWN, None)
+
+
+def topics(shop) -> list[str]:
+    return sorted(sub["topic"] for sub in shop.state()["webhook_subscriptions"])
