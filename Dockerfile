@@ -9,6 +9,8 @@ COPY web web
 COPY worker worker
 COPY ops ops
 COPY Procfile .
+COPY deploy/gunicorn.conf.py deploy/
 RUN useradd --create-home app && chown -R app /app
 USER app
-EXPOSE 8000
+# 8000: the web process (behind the proxy); 9102: /metrics when METRICS_BIND says so.
+EXPOSE 8000 9102
