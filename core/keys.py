@@ -57,6 +57,14 @@ def seen(delivery_key: str) -> str:
     return f"{SEEN}{delivery_key}"
 
 
+def shopify_body(shop: str, topic: str, digest: str) -> str:
+    """The delivery key (a mark under `seen`, as long as the delivery marks) of a Shopify body by its
+    SHA-256: Shopify signs the body but not the ids, so a body sent again under new ids is a duplicate.
+    Outside `shopify_deliveries_pattern`: a shop/redact leaves it to expire, and its own body sent
+    again stays a duplicate."""
+    return f"shopify-body:{shop}:{topic}:{digest}"
+
+
 def shopify_deliveries_pattern(shop: str) -> str:
     """The dedupe marks of one shop's Shopify deliveries (web/shopify_webhooks.py keys them `shopify:<shop>:...`)."""
     return f"{SEEN}shopify:{shop}:*"
