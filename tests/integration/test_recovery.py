@@ -14,6 +14,7 @@ import time
 import pytest
 import requests
 
+from core import keys
 from devtools.processes import ROOT, RedisServer, Workers, children, wait_until
 from tests.conftest import make_settings
 from tests.integration.conftest import ORDER_ID, send_order_webhook, wait_for_request
@@ -142,11 +143,19 @@ def test_a_refund_missed_during_an_outage_is_found_by_reconciliation_and_replace
     assert web.post("/webhooks/shopify", data=body, headers=shopify_headers(body, topic="refunds/create")).json == {
         "status": "queued"}
     reconcile(service_env)
-    client = redis_server.client()
-    wait_until(lambda: not client.llen("celery") and not client.hlen("unacked"), 30, message="the queue to drain")
+    wait_until(lambda: not about(redis_server.client(), f"refund-{refund['id']}"), 30,
+               message="the late delivery's task and reconciliation to run")
     assert len(shop.replacements()) == 1
     assert len(shop.drafts()) == 1
     assert [call["operation"] for call in shop.calls()].count("RefundLines") == 1
+
+
+def about(client, request_id: str) -> bool:
+    """Whether a reconcile task, or a task of the request, is queued or running."""
+    messages = [decode(raw) for raw in client.lrange("celery", 0, -1)]
+    messages += [decode(json.dumps(json.loads(raw)[0])) for raw in client.hvals("unacked")]
+    return any(task == keys.RECONCILE or (task == keys.HANDLE_EVENT and args[0].get("request_id") == request_id)
+               for task, args, _headers in messages)
 
 
 def test_reconciliation_resumes_requests_stuck_in_a_non_final_state(shop, state, workers, service_env):
