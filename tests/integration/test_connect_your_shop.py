@@ -4,7 +4,6 @@ customer data not granted, credentials refused, a shop the workers paused. The s
 the store, with the client credentials grant; Redis is a database of its own."""
 
 import json
-import logging
 import time
 
 import pytest
@@ -16,6 +15,7 @@ from ops import doctor
 from ops import webhooks as webhooks_setup
 from sandbox.server import start_in_thread
 from shopify.scopes import REQUIRED
+from tests.integration.commands import command_environment, configure
 from tests.payloads import SHOP
 
 CLIENT_ID = "cid-connect"
@@ -34,21 +34,10 @@ def env(redis_server, store, monkeypatch) -> dict:
     env = {"SHOPIFY_SHOP": SHOP, "SHOPIFY_CLIENT_ID": CLIENT_ID, "SHOPIFY_CLIENT_SECRET": CLIENT_SECRET,
            "SHOPIFY_ADMIN_URL": store.url, "REDIS_URL": redis_server.url.rsplit("/", 1)[0] + "/13"}
     requests.post(f"{store.url}/_sandbox/reset", timeout=5).raise_for_status()
-    configure(store, scopes=list(REQUIRED), refuse_mint=False)
+    configure(store.url, scopes=list(REQUIRED), refuse_mint=False)
     redis.Redis.from_url(env["REDIS_URL"]).flushdb()
-    for key in ("SHOPIFY_ACCESS_TOKEN", "SHOPIFY_WEBHOOK_SECRET", "WEBHOOK_URL", "SHOPS_FILE"):
-        monkeypatch.delenv(key, raising=False)
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield env
-    root.handlers[:] = handlers  # the commands configure logging for their process
-    root.setLevel(level)
-
-
-def configure(store, **config) -> None:
-    requests.post(f"{store.url}/_sandbox/config", json=config, timeout=5).raise_for_status()
+    with command_environment(monkeypatch, env):
+        yield env
 
 
 def shop_lines(env: dict) -> list[str]:
@@ -56,7 +45,7 @@ def shop_lines(env: dict) -> list[str]:
 
 
 def test_a_shop_connected_as_the_readme_says_passes_every_check(env, store, capsys):
-    configure(store, scopes=[*REQUIRED, "read_all_orders"])
+    configure(store.url, scopes=[*REQUIRED, "read_all_orders"])
 
     assert doctor.main() == 0
 
@@ -74,7 +63,7 @@ def test_a_shop_connected_as_the_readme_says_passes_every_check(env, store, caps
 
 
 def test_the_doctor_names_each_scope_the_app_was_not_granted(env, store):
-    configure(store, scopes=["write_orders", "write_draft_orders"])
+    configure(store.url, scopes=["write_orders", "write_draft_orders"])
 
     [_, scopes, *_] = shop_lines(env)
 
@@ -85,7 +74,7 @@ def test_the_doctor_names_each_scope_the_app_was_not_granted(env, store):
 
 
 def test_without_protected_customer_data_the_doctor_fails_naming_the_fields(env, store):
-    configure(store, protected_customer_data=False)
+    configure(store.url, protected_customer_data=False)
 
     assert shop_lines(env)[2] == (
         f"FAIL {SHOP} customer data: the shipping address of #1001 reads as null: without protected customer data "

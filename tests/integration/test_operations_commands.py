@@ -1,8 +1,6 @@
 """The doctor and the webhook setup of a legacy custom app against the sandbox store: clear
 failures naming each missing scope, idempotent setup, trimmed bodies and no delivery filter."""
 
-import logging
-
 import pytest
 import requests
 
@@ -17,6 +15,7 @@ from sandbox.testing import WebhookReceiver
 from shopify import documents as docs
 from shopify.client import ShopifyClient
 from shopify.scopes import REQUIRED
+from tests.integration.commands import command_environment, configure
 from tests.integration.served import Variant
 
 ALL_SCOPES = list(REQUIRED)
@@ -26,17 +25,8 @@ URI = "https://replacements.example.com/webhooks/shopify"
 
 @pytest.fixture
 def env(service_env, monkeypatch) -> dict:
-    for key, value in service_env.items():
-        monkeypatch.setenv(key, value)
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield service_env
-    root.handlers[:] = handlers  # the commands configure logging for their process
-    root.setLevel(level)
-
-
-def configure(shop, **config) -> None:
-    requests.post(f"{shop.url}/_sandbox/config", json=config, timeout=5).raise_for_status()
+    with command_environment(monkeypatch, service_env):
+        yield service_env
 
 
 def shop_lines(checks) -> list[str]:
@@ -53,7 +43,7 @@ def test_doctor_names_a_rejected_token(env):
 
 
 def test_doctor_names_each_missing_scope_and_subscription_then_passes_after_setup(env, shop, capsys):
-    configure(shop, scopes=["write_orders", "write_draft_orders", "read_products"])
+    configure(shop.url, scopes=["write_orders", "write_draft_orders", "read_products"])
     assert shop_lines(doctor.run(env)) == [
         "ok   example.myshopify.com token: accepted by Example Store",
         "FAIL example.myshopify.com scopes: missing read_inventory (stock, unit costs), read_locations "
@@ -65,7 +55,7 @@ def test_doctor_names_each_missing_scope_and_subscription_then_passes_after_setu
         "FAIL example.myshopify.com webhooks: no subscription for ORDERS_UPDATED, REFUNDS_CREATE, ORDERS_CANCELLED "
         "-> fix: python -m ops.webhooks https://<your host>/webhooks/shopify",
     ]
-    configure(shop, scopes=[*ALL_SCOPES, "read_all_orders"])
+    configure(shop.url, scopes=[*ALL_SCOPES, "read_all_orders"])
 
     assert webhooks_setup.main([URI]) == 0
     assert capsys.readouterr().out.splitlines() == [
@@ -153,7 +143,7 @@ DOWN = "http://127.0.0.1:9/webhooks/shopify"
 
 
 def test_beat_puts_back_a_subscription_shopify_deleted_after_failed_deliveries(env, shop, keeper):
-    configure(shop, webhook_removal_failures=2, webhook_retries=2)
+    configure(shop.url, webhook_removal_failures=2, webhook_retries=2)
     assert webhooks_setup.main([DOWN]) == 0
     shop.tag(add=["vip"])  # an orders/updated nobody receives
     requests.post(f"{shop.url}/_sandbox/webhooks/wait", json={"timeout": 10}, timeout=15).raise_for_status()
