@@ -3,13 +3,15 @@
 byte a second, against the same server with sync workers (the Procfile before this change) and
 no slow clients: throughput (wrk, as fast as answers come) and latency at a fixed rate; then
 how many of 5 deliveries the sync workers answer within Shopify's 5 s with only 2 slow clients.
+Also docker-compose's way: Caddy with deploy/Caddyfile (HTTPS, DOMAIN=localhost) in front of the
+Procfile's web, 256 slow TLS connections to Caddy (`--no-proxy` leaves it out).
 
 Every delivery is a distinct body (its own `updated_at`), signed, with its own webhook and
 event ids: each is new to the dedupe and really enqueued (`queued`, checked against the queue).
 Half the slow connections stall in their headers, half in a declared 100 kB body; one that the
 server closes is opened again (counted). Loopback only; every step is bounded in time.
 
-    .venv/bin/python -m bench.slow_clients      # about 2 minutes
+    .venv/bin/python -m bench.slow_clients      # about 3 minutes
 """
 
 from __future__ import annotations
@@ -350,6 +352,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=4, help="wrk connections of the throughput runs")
     parser.add_argument("--rate", type=float, default=200.0, help="requests per second of the latency run")
     parser.add_argument("--deliveries", type=int, default=60_000, help="distinct signed deliveries prepared")
+    parser.add_argument("--no-proxy", dest="proxy", action="store_false",
+                        help="leave out Caddy (deploy/Caddyfile) in front of the Procfile's web")
     args = parser.parse_args(argv)
     wrk.ensure_wrk()
     print(f"slow clients: the Procfile's web (2 workers), wrk -t1 -c{args.connections} for throughput, "
@@ -359,26 +363,34 @@ def main(argv: list[str] | None = None) -> int:
     redis.client().config_set("appendfsync", "everysec")  # as the README asks of production
     env = service_env(redis.url, "http://127.0.0.1:9")  # the web tier never calls Shopify
     deliveries = Deliveries(args.deliveries)
+    slow_name, proxy_name = f"gevent (Procfile), {args.slow} slow", f"Caddy > gevent, {args.slow} slow (TLS)"
     servers = {"sync (before)": ProcfileWeb(env, "sync"), "gevent (Procfile)": ProcfileWeb(env),
-               f"gevent (Procfile), {args.slow} slow": ProcfileWeb(env)}
-    slow = None
+               slow_name: ProcfileWeb(env)}
+    behind_proxy = ProcfileWeb(env)
+    held = []
     try:
         for server in servers.values():
             server.start()
+        if args.proxy:
+            behind_proxy.start()
+            servers[proxy_name] = CaddyProxy(f"127.0.0.1:{behind_proxy.port}").start()
         measured_seconds = args.rounds * len(servers) * args.seconds + len(servers) * 2 * args.seconds
-        slow = SlowClients(servers[f"gevent (Procfile), {args.slow} slow"].port, args.slow,
-                           seconds=measured_seconds + 120).start()
+        held.append(SlowClients(servers[slow_name].port, args.slow, seconds=measured_seconds + 120).start())
+        if args.proxy:
+            held.append(SlowClients(servers[proxy_name].port, args.slow, tls=True,
+                                    seconds=measured_seconds + 120).start())
         throughput, paced = Run(redis, deliveries, args).measure(servers)
-        still_open, reopened = slow.open, slow.reopened
-        slow.stop()
+        still_open = [(clients.open, clients.reopened) for clients in held]
+        for clients in held:
+            clients.stop()
         # The sync workers with two slow connections, as Shopify's deliveries meet them.
-        slow = SlowClients(servers["sync (before)"].port, 2, seconds=60).start()
+        held = [SlowClients(servers["sync (before)"].port, 2, seconds=60).start()]
         sync_answered = answered_within(servers["sync (before)"].url, 5, SHOPIFY_TIMEOUT)
     finally:
-        if slow:
-            slow.stop()
+        for clients in held:
+            clients.stop()
         deliveries.remove()
-        stop_all(*servers.values(), redis)
+        stop_all(*servers.values(), behind_proxy, redis)
 
     rows = []
     for name in servers:
@@ -391,8 +403,11 @@ def main(argv: list[str] | None = None) -> int:
         row.insert(2, row[1] / baseline)
     print(table(["server", "req/s", "of sync", "p99 ms", f"at {args.rate:g}/s: p50 ms", "p99 ms", "errors"], rows))
     ratio, p99 = rows[2][2], rows[2][5]
-    print(f"{args.slow} slow connections held open at the end: {still_open} ({reopened} closed by the server and "
-          f"opened again: gunicorn closes a connection whose headers take over its keepalive, 2 s)")
+    for (still, reopened), where, why in zip(still_open, ("gunicorn", "Caddy"), (
+            "gunicorn closes a connection whose headers take longer than its keepalive, 2 s",
+            "the Caddyfile's read_header and read_body timeouts, 10 s"), strict=False):
+        print(f"{args.slow} slow connections to {where}, open at the end: {still} ({reopened} closed by the server "
+              f"and opened again: {why})")
     print(f"gevent with {args.slow} slow connections: {ratio:.2f} of the sync baseline's throughput "
           f"(target >= {THROUGHPUT_TARGET}); p99 at {args.rate:g}/s {p99:.1f} ms (target < {P99_TARGET_MS:g} ms)")
     print(f"sync workers with 2 slow connections: {sync_answered} of 5 deliveries answered within "
