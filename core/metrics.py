@@ -45,11 +45,18 @@ SPECS = {
     "shopify_throttled": Spec("counter", "THROTTLED answers from the Admin API by shop", ("shop",)),
     "shopify_unavailable": Spec("counter", "Tasks that found the shop unavailable (frozen, locked, credentials "
                                 "refused) and wait to retry, by shop and reason", ("shop", "reason")),
+    "budget_deferrals": Spec("counter", "Tasks sent back to wait for their shop's API points (no worker waits), "
+                             "by shop", ("shop",)),
     "shopify_token_mints": Spec("counter", "Admin API tokens minted with the client credentials grant, by shop",
                                 ("shop",)),
     "duplicate_drafts_deleted": Spec("counter", "Spare replacement drafts deleted because two drafts carried one "
                                      "request id (a draftOrderCreate whose answer was lost, sent again), by shop",
                                      ("shop",)),
+    "ticket_notes": Spec("counter", "Notes written back to helpdesk tickets, by provider and result (sent; "
+                         "retried: an attempt failed and is tried again; failed: given up, journaled)",
+                         ("provider", "result")),
+    "events_out": Spec("counter", "Outcome events POSTed to EVENTS_URL, by type and result (sent; retried; "
+                       "failed: given up, journaled)", ("type", "result")),
     "shopify_points_available": Spec("gauge", "Admin API points available in the shop's bucket at the last answer",
                                      ("shop",)),
 }
@@ -101,11 +108,20 @@ class Metrics:
     def shop_unavailable(self, shop: str, reason: str) -> None:
         self._inc("shopify_unavailable", shop, reason)
 
+    def budget_deferral(self, shop: str) -> None:
+        self._inc("budget_deferrals", shop)
+
     def token_minted(self, shop: str) -> None:
         self._inc("shopify_token_mints", shop)
 
     def duplicate_draft_deleted(self, shop: str) -> None:
         self._inc("duplicate_drafts_deleted", shop)
+
+    def ticket_note(self, provider: str, result: str) -> None:
+        self._inc("ticket_notes", provider, result)
+
+    def event_out(self, event_type: str, result: str) -> None:
+        self._inc("events_out", event_type, result)
 
     def _inc(self, name: str, *labels: str) -> None:
         self._write(lambda pipe: pipe.hincrby(_key(name), _field(list(labels)), 1))

@@ -16,12 +16,17 @@ It only ever errs low: a reservation is taken before Shopify charges and given b
 it refunds. A reservation never settled (a 5xx, a dead process) is given back after
 `HOLD_SECONDS`; the next answer corrects the model if Shopify did charge it.
 
-A caller that finds the bucket short takes the *claim*: later callers then leave room for it,
-so a large query is not starved by a stream of small mutations.
+A caller that finds the bucket short for a moment (`IN_TASK_WAIT`) takes the *claim*: later
+callers then leave room for it, so a large query is not starved by a stream of small mutations.
+A caller that would wait longer is not kept: `acquire` raises BudgetShort with the time of its
+slot in the shop's queue (`next_at`, each slot the cost's worth of refill after the one before),
+and its task comes back then. A worker process is never held by one shop's empty bucket, so
+other shops' work goes on, and the shop's own work arrives as its points do.
 """
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 import uuid
@@ -30,6 +35,7 @@ from collections.abc import Callable
 import redis
 
 from core import keys
+from shopify.errors import BudgetShort
 
 # Before the first answer: Shopify's smallest published bucket and restore rate, and the
 # single-query maximum as the cost of an operation not seen yet.
@@ -37,6 +43,11 @@ FIRST_MAXIMUM = 1000.0
 FIRST_RESTORE_RATE = 100.0
 UNKNOWN_COST = 1000.0
 HOLD_SECONDS = 30.0
+IN_TASK_WAIT = 0.5
+# Slots are handed out this far ahead at most: a task comes back within the broker's visibility
+# timeout (a countdown held longer is delivered twice). Beyond it, a task waits the horizon,
+# spread, and asks again.
+SLOT_HORIZON = 30.0
 # The scripts give each shop's keys a day past their last call: a shop no longer served leaves nothing.
 # Refunds arrive within a round trip: while waiting, look again this often at most and least.
 RECHECK_SECONDS = (0.005, 0.05)
@@ -44,7 +55,7 @@ RECHECK_SECONDS = (0.005, 0.05)
 _REFILL = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
-local b = redis.call('HMGET', KEYS[1], 'tokens', 'at', 'max', 'rate', 'claim', 'claim_cost', 'claim_until')
+local b = redis.call('HMGET', KEYS[1], 'tokens', 'at', 'max', 'rate', 'claim', 'claim_cost', 'claim_until', 'next_at')
 local max = tonumber(b[3]) or tonumber(ARGV[3])
 local rate = tonumber(b[4]) or tonumber(ARGV[4])
 local tokens = tonumber(b[1]) or max
@@ -65,24 +76,35 @@ tokens = math.min(max, tokens + refunds)
 """
 
 _ACQUIRE = _REFILL + """
--- ARGV: 1 operation, 2 reservation id, 3 first maximum, 4 first rate, 5 unknown cost, 6 hold seconds
+-- ARGV: 1 operation, 2 reservation id, 3 first maximum, 4 first rate, 5 unknown cost, 6 hold seconds,
+--       7 longest wait in the task, 8 slot horizon
+-- Answers {cost, wait, defer}: wait 0, reserved; defer > 0, come back then (a slot); defer -1,
+-- no slot within the horizon; else wait this long and ask again.
 local cost = math.min(tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or ARGV[5]), max)
 local room = tokens
 if claim and claim ~= ARGV[2] then room = tokens - claim_cost end
-local wait = 0
+local wait, defer = 0, 0
 if room >= cost then
   tokens = tokens - cost
   redis.call('HSET', KEYS[3], ARGV[2], cost .. ':' .. (now + tonumber(ARGV[6])))
   if claim == ARGV[2] then redis.call('HDEL', KEYS[1], 'claim', 'claim_cost', 'claim_until') end
 else
   wait = (cost - room) / rate
-  if not claim or claim == ARGV[2] then
+  if wait > tonumber(ARGV[7]) and claim ~= ARGV[2] then
+    local slot = math.max(now + wait, tonumber(b[8]) or 0)
+    if slot - now <= tonumber(ARGV[8]) then
+      redis.call('HSET', KEYS[1], 'next_at', slot + cost / rate)
+      defer = slot - now
+    else
+      defer = -1
+    end
+  elseif not claim or claim == ARGV[2] then
     redis.call('HSET', KEYS[1], 'claim', ARGV[2], 'claim_cost', cost, 'claim_until', now + wait + 1)
   end
 end
 redis.call('HSET', KEYS[1], 'tokens', tokens, 'at', now, 'max', max, 'rate', rate)
 for i = 1, 3 do redis.call('EXPIRE', KEYS[i], 86400) end
-return {tostring(cost), tostring(wait)}
+return {tostring(cost), tostring(wait), tostring(defer)}
 """
 
 _SETTLE = _REFILL + """
@@ -127,7 +149,11 @@ return tostring(tokens)
 class SharedBudget:
     """The `Budget` of shopify/client.py for one shop, shared through Redis."""
 
-    def __init__(self, client: redis.Redis, shop: str, sleep: Callable[[float], None] = time.sleep):
+    def __init__(self, client: redis.Redis, shop: str, sleep: Callable[[float], None] = time.sleep,
+                 defer: bool = True):
+        """`defer`: raise BudgetShort rather than wait long (a task; an operator command waits)."""
+        self.shop = shop
+        self.longest_wait = IN_TASK_WAIT if defer else float("inf")
         bucket = keys.budget(shop)
         self.keys = [bucket, f"{bucket}:cost", f"{bucket}:held"]
         self.sleep = sleep
@@ -137,11 +163,17 @@ class SharedBudget:
         self._reservation = threading.local()
 
     def acquire(self, operation: str) -> float:
-        """Reserves the operation's requested cost, waiting while the bucket is short; returns the cost."""
+        """Reserves the operation's requested cost, waiting a moment while the bucket is short;
+        returns the cost. Raises BudgetShort when the wait would be longer."""
         reservation = uuid.uuid4().hex
         while True:
-            cost, wait = self._acquire(keys=self.keys, args=[
-                operation, reservation, FIRST_MAXIMUM, FIRST_RESTORE_RATE, UNKNOWN_COST, HOLD_SECONDS])
+            cost, wait, defer = self._acquire(keys=self.keys, args=[
+                operation, reservation, FIRST_MAXIMUM, FIRST_RESTORE_RATE, UNKNOWN_COST, HOLD_SECONDS,
+                self.longest_wait, SLOT_HORIZON])
+            if float(defer):
+                retry_in = float(defer) if float(defer) > 0 else SLOT_HORIZON * random.uniform(1, 1.3)
+                raise BudgetShort(f"{operation}: {self.shop}'s API budget is short for {float(wait):.1f} s",
+                                  shop=self.shop, retry_in=retry_in)
             if float(wait) == 0:
                 self._reservation.id = reservation
                 return float(cost)

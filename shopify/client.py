@@ -29,6 +29,7 @@ import requests
 from core.metrics import Metrics
 from core.settings import Shop
 from shopify.errors import (
+    BudgetShort,
     PermanentShopifyError,
     RetryableShopifyError,
     ShopifyError,
@@ -112,8 +113,14 @@ class ShopifyClient:
                 self.metrics.shopify_answer(self.shop.domain, cost, throttled)
             if not throttled:
                 break
+            if _beyond_the_bucket(cost):
+                raise PermanentShopifyError(f"{operation}: its query cost ({cost['requestedQueryCost']}) is more than "
+                                            f"the shop's whole bucket: it can never run", status, request_id)
             wait = _throttle_wait(cost, body.get("retry_after"))
             log.info("shopify throttled", extra={"operation": operation, "wait_seconds": round(wait, 2)})
+            if wait > getattr(self.budget, "longest_wait", float("inf")):
+                # Nothing was applied: the task comes back when the points have, not holding its worker.
+                raise BudgetShort(f"{operation}: throttled for {wait:.1f} s", shop=self.shop.domain, retry_in=wait)
             if time.monotonic() + wait > deadline:
                 raise RetryableShopifyError(f"{operation}: throttled for too long", status, request_id)
             self.sleep(wait)
@@ -190,6 +197,13 @@ def _operation_name(document: str) -> str:
 
 def _throttled(status: int, errors) -> bool:
     return status == 429 or "THROTTLED" in _codes(errors)
+
+
+def _beyond_the_bucket(cost: dict | None) -> bool:
+    try:
+        return float(cost["requestedQueryCost"]) > float(cost["throttleStatus"]["maximumAvailable"])
+    except (TypeError, KeyError, ValueError):
+        return False
 
 
 def _throttle_wait(cost: dict | None, retry_after: str | None = None) -> float:

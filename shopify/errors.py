@@ -48,3 +48,14 @@ class ShopUnavailable(ShopifyError):
         super().__init__(message, status, request_id)
         self.reason = reason
         self.shop = shop
+
+
+class BudgetShort(ShopifyError):
+    """The shop's API budget cannot pay for the call for a while: nothing was sent. The task
+    comes back in `retry_in` seconds (its slot in the shop's queue), leaving the worker to
+    other shops' work meanwhile."""
+
+    def __init__(self, message: str, shop: str, retry_in: float):
+        super().__init__(message)
+        self.shop = shop
+        self.retry_in = retry_in

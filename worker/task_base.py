@@ -12,19 +12,19 @@ import time
 
 import redis
 from celery import Task, shared_task
-from celery.exceptions import Reject, SoftTimeLimitExceeded
+from celery.exceptions import Ignore, Reject, SoftTimeLimitExceeded
 
 from core import keys
 from core.store import LockBusy
-from shopify.errors import RetryableShopifyError, ShopUnavailable
+from shopify.errors import BudgetShort, RetryableShopifyError, ShopUnavailable
 from worker.app import RETRY_BACKOFF_MAX
 
 log = logging.getLogger(__name__)
 
 MAX_RETRIES = 12
-# A shop that is frozen, locked or refuses the credentials is asked again this often at most.
-# Kept below the visibility timeout: a longer countdown is held by the worker and redelivered.
-SHOP_WAIT_MAX_SECONDS = 60
+# A shop that is frozen, locked or refuses the credentials is asked again after this long,
+# spread. Kept below the visibility timeout: a longer countdown is held by the worker and redelivered.
+SHOP_WAIT_SECONDS = (10.0, 40.0)
 PAUSE_SHOWN_SECONDS = 300
 
 
@@ -49,7 +49,27 @@ class ReplacementTask(Task):
             # Another worker holds the request: come back when its lease would have ended.
             raise self.retry(exc=busy, countdown=busy.retry_in + random.uniform(0, 0.5)) from None
         except ShopUnavailable as unavailable:
-            raise self.wait_for_shop(unavailable) from None
+            return self.wait_for_shop(unavailable)
+        except BudgetShort as short:
+            # The shop's points come back at its slot: the worker takes other shops' work meanwhile.
+            log.info("budget short, task deferred", extra={"shop": short.shop,
+                                                           "retry_in_seconds": round(short.retry_in, 2)})
+            self.app.services.metrics.budget_deferral(short.shop)
+            return self.come_back(short.retry_in)
+
+    def come_back(self, countdown: float):
+        """Sends this task again in `countdown` seconds and ends this run, without counting a
+        retry: retries are for errors, and waiting for a shop is none (it may last hours)."""
+        request = self.request
+        again = self.signature_from_request(request, request.args, request.kwargs, countdown=countdown,
+                                            retries=request.retries)
+        if request.is_eager:
+            return again.apply().get()
+        try:
+            again.apply_async()
+        except Exception as error:  # the broker is away: the message stays ours, redelivered later
+            raise Reject(error, requeue=True) from None
+        raise Ignore()
 
     def retry(self, *args, **kwargs):
         """As Celery's, except when the retry cannot be published (Redis away longer than the
@@ -66,8 +86,8 @@ class ReplacementTask(Task):
             raise Reject(reject.reason, requeue=True) from None
 
     def wait_for_shop(self, unavailable: ShopUnavailable):
-        """The shop's work waits, for hours if need be: retried without a limit, never failed."""
-        countdown = min(SHOP_WAIT_MAX_SECONDS, 2.0 * 2 ** min(self.request.retries, 5)) + random.uniform(0, 2)
+        """The shop's work waits, for hours if need be: asked again every half minute or so, never failed."""
+        countdown = random.uniform(*SHOP_WAIT_SECONDS)
         log.warning("shop unavailable, its work waits", extra={
             "shop": unavailable.shop, "reason": unavailable.reason, "error": str(unavailable)[:300],
             "retry_in_seconds": round(countdown, 1)})
@@ -78,8 +98,8 @@ class ReplacementTask(Task):
                 {"reason": unavailable.reason, "error": str(unavailable)[:500], "at": time.time()}),
                 ex=PAUSE_SHOWN_SECONDS)
         except redis.RedisError:
-            pass  # the retry below is what matters
-        return self.retry(exc=unavailable, countdown=countdown, max_retries=None)
+            pass  # coming back is what matters
+        return self.come_back(countdown)
 
     def before_start(self, task_id, args, kwargs):
         self.request.started_at = time.monotonic()

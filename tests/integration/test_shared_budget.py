@@ -9,8 +9,9 @@ import requests
 from devtools.processes import Workers
 from tests.integration.conftest import send_order_webhook, wait_for_request
 
-ORDERS = 12
-BUCKET = {"maximum_available": 450, "restore_rate": 100}
+ORDERS = 20
+# Larger than the dearest query (the order read asks 500-odd points), smaller than the load.
+BUCKET = {"maximum_available": 700, "restore_rate": 100}
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,9 @@ import pytest
 from fakeredis.commands_mixins import server_mixin
 
 from core.settings import Shop
-from shopify.budget import HOLD_SECONDS, UNKNOWN_COST, SharedBudget
+from shopify.budget import HOLD_SECONDS, SLOT_HORIZON, UNKNOWN_COST, SharedBudget
 from shopify.client import ShopifyClient
+from shopify.errors import BudgetShort
 
 SHOP = "example.myshopify.com"
 
@@ -39,8 +40,9 @@ def server() -> fakeredis.FakeServer:
     return fakeredis.FakeServer()
 
 
-def budget(server, clock) -> SharedBudget:
-    return SharedBudget(fakeredis.FakeRedis(server=server), SHOP, sleep=clock.sleep)
+def budget(server, clock, defer: bool = False) -> SharedBudget:
+    """`defer=False`: waits however long, as an operator's command does; a task's defers."""
+    return SharedBudget(fakeredis.FakeRedis(server=server), SHOP, sleep=clock.sleep, defer=defer)
 
 
 def answer(requested, actual, available, maximum=2000.0, rate=100.0) -> dict:
@@ -200,3 +202,33 @@ def test_a_call_that_got_no_answer_gives_its_reservation_back_at_once(server, cl
     assert tokens(server) == pytest.approx(500)
     shared.acquire("Q")
     assert clock.sleeps == []
+
+
+def test_a_task_never_waits_long_it_gets_a_slot_in_the_shops_queue(server, clock):
+    first, second, third = (budget(server, clock, defer=True) for _ in range(3))
+    first.acquire("Q")
+    first.settle("Q", answer(600, 600, 400))  # 400 left, the next 600 need 2 s
+    with pytest.raises(BudgetShort) as short:
+        second.acquire("Q")
+    assert (short.value.shop, short.value.retry_in) == (SHOP, pytest.approx(2.0, abs=0.06))
+    with pytest.raises(BudgetShort) as later:
+        third.acquire("Q")
+    assert later.value.retry_in == pytest.approx(8.0, abs=0.06)  # after the slot before it: 600 points, 6 s
+    assert clock.sleeps == []
+
+
+def test_a_short_moment_is_waited_in_the_task(server, clock):
+    shared = budget(server, clock, defer=True)
+    shared.acquire("Q")
+    shared.settle("Q", answer(100, 100, 60))  # 40 short: 0.4 s
+    shared.acquire("Q")
+    assert sum(clock.sleeps) == pytest.approx(0.4, abs=0.06)
+
+
+def test_beyond_the_horizon_a_task_waits_it_spread_and_asks_again(server, clock):
+    shared = budget(server, clock, defer=True)
+    shared.acquire("Q")
+    shared.settle("Q", answer(1000, 1000, 0, rate=10.0))  # 1000 points at 10 a second: 100 s
+    with pytest.raises(BudgetShort) as short:
+        shared.acquire("Q")
+    assert SLOT_HORIZON <= short.value.retry_in <= SLOT_HORIZON * 1.3

@@ -160,3 +160,12 @@ def test_access_denied_is_permanent_and_keeps_the_scope_shopify_names():
     c, _, _ = client(Answer(200, denied))
     with pytest.raises(PermanentShopifyError, match="read_locations"):
         c.query(QUERY, {"id": "gid://shopify/Order/1"})
+
+
+def test_a_query_dearer_than_the_whole_bucket_fails_instead_of_waiting_forever():
+    cost = {"requestedQueryCost": 507, "actualQueryCost": None,
+            "throttleStatus": {"maximumAvailable": 450.0, "currentlyAvailable": 450.0, "restoreRate": 100.0}}
+    c, session, _ = client(Answer(200, {**THROTTLED, "extensions": {"cost": cost}}))
+    with pytest.raises(PermanentShopifyError, match=r"query cost \(507\) is more than the shop's whole bucket"):
+        c.query(QUERY, {"id": "x"})
+    assert len(session.sent) == 1

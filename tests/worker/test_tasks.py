@@ -14,10 +14,10 @@ import worker.tasks
 from core import keys
 from core.metrics import Metrics
 from core.store import LockBusy, State
-from shopify.errors import RetryableShopifyError, ShopUnavailable
+from shopify.errors import BudgetShort, RetryableShopifyError, ShopUnavailable
 from tests.conftest import make_settings
 from worker.app import create_celery
-from worker.task_base import MAX_RETRIES
+from worker.task_base import MAX_RETRIES, SHOP_WAIT_SECONDS, ReplacementTask
 
 SHOP = "example.myshopify.com"
 EVENT = {"shop": SHOP, "source": "admin_tag", "source_label": "admin tag", "order": "gid://shopify/Order/450789469"}
@@ -100,13 +100,28 @@ def test_a_busy_lock_is_retried_when_its_lease_would_end(app, replacer, retries)
     assert 3 <= retry.when <= 3.5
 
 
-def test_an_unavailable_shop_waits_and_says_why(app, replacer, retries, redis_client):
-    replacer(ShopUnavailable("402 Payment Required: shop frozen", "frozen", SHOP, 402))
+@pytest.fixture
+def comebacks(monkeypatch):
+    """The countdown of each time a task is sent again without counting a retry."""
+    asked = []
+    original = ReplacementTask.come_back
+
+    def spy(self, countdown):
+        asked.append((countdown, self.request.retries))
+        return original(self, countdown)
+
+    monkeypatch.setattr(ReplacementTask, "come_back", spy)
+    return asked
+
+
+def test_an_unavailable_shop_waits_and_says_why_without_using_its_retries(app, replacer, retries, comebacks,
+                                                                         redis_client):
+    replacer(*[ShopUnavailable("402 Payment Required: shop frozen", "frozen", SHOP, 402)] * (MAX_RETRIES + 3))
 
     assert app.tasks[keys.HANDLE_EVENT].apply(args=[EVENT]).result == "done"
 
-    retry, = retries
-    assert 2 <= retry.when <= 4
+    assert retries == [] and len(comebacks) == MAX_RETRIES + 3
+    assert all(SHOP_WAIT_SECONDS[0] <= when <= SHOP_WAIT_SECONDS[1] and count == 0 for when, count in comebacks)
     assert json.loads(redis_client.get(keys.paused(SHOP)))["reason"] == "frozen"
 
 
@@ -130,3 +145,15 @@ def test_when_retries_run_out_the_last_error_is_dead_lettered(app, replacer, ret
     letter, = app.services.state.dead_letters()
     assert (letter["task"], letter["args"], letter["error"]) == (
         keys.HANDLE_EVENT, [EVENT], "RetryableShopifyError: 503 Service Unavailable")
+
+
+def test_a_short_budget_sends_the_task_back_to_its_slot_without_using_its_retries(app, replacer, retries,
+                                                                                   comebacks):
+    replacer(*[BudgetShort("budget short", SHOP, retry_in=7.5)] * (MAX_RETRIES + 3),
+             RetryableShopifyError("502 Bad Gateway", 502))
+
+    assert app.tasks[keys.HANDLE_EVENT].apply(args=[EVENT]).result == "done"
+
+    assert comebacks == [(7.5, 0)] * (MAX_RETRIES + 3)
+    assert len(retries) == 1  # an error after the waits still has all its retries
+    assert app.services.state.dead_letters() == []
