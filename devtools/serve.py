@@ -5,7 +5,8 @@ embedded Redis is started first (only the development stack starts it); with no 
 credentials (SHOPIFY_ACCESS_TOKEN, SHOPIFY_CLIENT_ID, SHOPS_FILE) Procfile.dev's sandbox store
 runs too and the service is pointed at it, so a newcomer sees a replacement made end to end:
 as a Dev Dashboard app, the service mints its token with the client credentials grant, and the
-store signs its webhooks with the client secret. Ctrl-C or SIGTERM stops every process.
+store signs its webhooks with the client secret. Ctrl-C or SIGTERM stops every process honcho
+runs (the embedded Redis stays up, with its data, for the next run).
 """
 
 from __future__ import annotations
