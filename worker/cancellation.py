@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 
 from core.log_context import bind
 from core.store import FINAL, State
@@ -17,7 +18,8 @@ from worker.order_lookup import read_order
 log = logging.getLogger(__name__)
 
 
-def delete_open_replacements(client: ShopifyClient, state: State, order_id: str) -> list[str]:
+def delete_open_replacements(client: ShopifyClient, state: State, order_id: str,
+                             announce: Callable[[str, str], None] | None = None) -> list[str]:
     """Deletes the replacement drafts still open for a cancelled original; returns their request ids."""
     order = read_order(client, order_id)
     if order is None or not order.get("cancelledAt"):
@@ -40,6 +42,8 @@ def delete_open_replacements(client: ShopifyClient, state: State, order_id: str)
             if record and record["status"] == "done":
                 state.update(request_id, status="cancelled", reason=reason, finished_at=time.time())
             state.journal(request_id, "draft_deleted", draft=draft["id"], reason=reason)
+            if announce and record and record["status"] == "done":
+                announce(request_id, "cancelled")
         log.info("replacement draft deleted", extra={"request_id": request_id, "reason": reason})
         deleted.append(request_id)
     return deleted

@@ -58,6 +58,8 @@ class Replacer:
     state: State
     sleep: Callable[[float], None] = time.sleep
     metrics: Metrics | None = None
+    # `announce(request_id, outcome)` (worker/outcomes.py), called as each outcome is written.
+    announce: Callable[[str, str], None] | None = None
 
     # entry points ---------------------------------------------------------------------------
     def handle_event(self, event: Event) -> str | None:
@@ -83,7 +85,7 @@ class Replacer:
             return self._process_locked(request_id, lock, order)
 
     def handle_cancelled(self, order_id: str) -> list[str]:
-        return delete_open_replacements(self.client, self.state, order_id)
+        return delete_open_replacements(self.client, self.state, order_id, self.announce)
 
     # the steps -------------------------------------------------------------------------------
     def _process_locked(self, request_id: str, lock, order: dict | None) -> str:
@@ -105,6 +107,8 @@ class Replacer:
             self.state.journal(request_id, "done", order=order["name"],
                                replacement=(draft.get("order") or {}).get("name"), draft=draft["id"],
                                reason=request.get("reason_code") or request.get("reason"))
+            if self.announce:
+                self.announce(request_id, "held" if draft.get("hold") else "completed")
             self.state.update(request_id, status="done", finished_at=time.time())
             log.info("replacement done", extra={"request_id": request_id, "order": order["name"],
                                                 "replacement": (draft.get("order") or {}).get("name")})
@@ -237,6 +241,8 @@ class Replacer:
             except ShopifyUserErrors as error:
                 log.warning("could not tag the original", extra={"request_id": request_id, "error": str(error)})
         self.state.journal(request_id, "failed", reason=reason)
+        if self.announce:
+            self.announce(request_id, "failed")
         self.state.update(request_id, status="failed", finished_at=time.time())
         self._count(record["request"], "failed")
         return "failed"
