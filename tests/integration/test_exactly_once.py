@@ -159,6 +159,7 @@ def test_cancelled_original_fails_with_a_clear_reason(web, shop, state, workers,
     answer = requests.post(f"{shop.url}/admin/api/2026-04/graphql.json", json={"query": cancel}, timeout=5,
                            headers={"X-Shopify-Access-Token": service_env["SHOPIFY_ACCESS_TOKEN"]}).json()
     assert answer["data"]["orderCancel"]["orderCancelUserErrors"] == []
+    wait_until(lambda: shop.order("#1001")["cancelled_at"], 10, message="the cancel job")  # orderCancel is async
     tag_and_send(web, shop)
 
     record = wait_for_request(state, REQUEST)

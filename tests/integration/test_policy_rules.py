@@ -63,9 +63,14 @@ def replace(variant: Variant, order: str) -> dict:
     return wait_for_request(variant.state, response.json["request_id"])
 
 
+# A replacement is never made without an address to ship it to.
+ADDRESS = {"first_name": "Bob", "last_name": "Norman", "address1": "Chestnut Street 92", "city": "Louisville",
+           "province_code": "KY", "country_code": "US", "zip": "40202"}
+
+
 def new_order(shop, **spec) -> str:
     spec = {"customer_id": CUSTOMER, "email": "bob.norman@mail.example.com",
-            "line_items": [{"variant_id": RED, "quantity": 1}], **spec}
+            "line_items": [{"variant_id": RED, "quantity": 1}], "shipping_address": ADDRESS, **spec}
     return requests.post(f"{shop.url}/_sandbox/orders", json=spec, timeout=5).json()["orders"][0]["name"]
 
 
