@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated
 
 import msgspec
 from flask import Blueprint, Request, current_app, request
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from core import keys
 from replacements.planner import REFUND_SOURCE
@@ -68,7 +69,9 @@ def decode_order(raw: bytes) -> dict:
         return msgspec.structs.asdict(_ORDER_DECODER.decode(raw))
     except msgspec.ValidationError:
         return load(ORDER_SCHEMA, parse_json(raw))  # rare: marshmallow names the fields at fault
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+        # msgspec raises the latter two for invalid UTF-8 in a field it reads and for nesting
+        # deeper than its limit in one it skips: a body that is not JSON all the same.
         raise NotJSON() from None
 
 
@@ -93,11 +96,12 @@ class ShopifyReceiver(Receiver):
         handler = TOPICS.get(topic)
         if handler is None:
             return Outcome.ignore(f"topic {topic or '(none)'} is not handled")
-        outcome = handler(current_app.config["SETTINGS"], body)
+        shop = shopify_header(request, "Shop-Domain").strip().lower()
+        outcome = handler(current_app.config["SETTINGS"], body, shop)
         if outcome.event is not None:
-            shop = shopify_header(request, "Shop-Domain").strip().lower()
             outcome.event["shop"] = shop
-            outcome.dedupe_keys = _delivery_keys(request, shop, topic) + outcome.dedupe_keys
+            outcome.dedupe_keys = [*_delivery_keys(request, shop, topic), _body_key(request, shop, topic),
+                                   *outcome.dedupe_keys]
         return outcome
 
 
@@ -106,12 +110,20 @@ def topic_of(request: Request) -> str:
 
 
 def _delivery_keys(request: Request, shop: str, topic: str) -> list[str]:
-    keys = []
+    found = []
     if webhook_id := shopify_header(request, "Webhook-Id"):
-        keys.append(f"shopify:{shop}:webhook:{webhook_id}")
+        found.append(f"shopify:{shop}:webhook:{webhook_id}")
     if event_id := shopify_header(request, "Event-Id"):
-        keys.append(f"shopify:{shop}:event:{topic}:{event_id}")
-    return keys
+        found.append(f"shopify:{shop}:event:{topic}:{event_id}")
+    return found
+
+
+def _body_key(request: Request, shop: str, topic: str) -> str:
+    """Shopify signs the body, not the ids or the topic: a body sent again under new ids is a
+    duplicate. A new change is a new body (orders/updated carries updated_at, a refund its id, a
+    data request its id). Per topic: a subscription made by hand sends a cancelled order's whole
+    body to orders/updated and orders/cancelled alike, and both must be acted on."""
+    return keys.shopify_body(shop, topic, hashlib.sha256(request.get_data(cache=True)).hexdigest())
 
 
 def load(schema: Schema, body) -> dict:
@@ -123,7 +135,7 @@ def load(schema: Schema, body) -> dict:
         raise ValidationFailed(error.messages) from None
 
 
-def order_updated(settings, order: dict) -> Outcome:
+def order_updated(settings, order: dict, shop: str) -> Outcome:
     """`order` comes from `decode_order`, validated. The event names the order only: the worker
     reads its tags again, and the reason with them (worker/admin_requests.py)."""
     if find_trigger(order["tags"], settings.replacement_tag) is None:
@@ -151,7 +163,7 @@ class RefundSchema(Schema):
     refund_line_items = fields.List(fields.Nested(RefundLineSchema), load_default=list)
 
 
-def refund_created(settings, body) -> Outcome:
+def refund_created(settings, body, shop: str) -> Outcome:
     """A refund whose note holds REFUND_KEYWORD: the customer wants the refunded units again."""
     refund = load(RefundSchema(), body)
     note = (refund["note"] or "").strip()
@@ -171,7 +183,7 @@ def refund_created(settings, body) -> Outcome:
     })
 
 
-def order_cancelled(settings, body) -> Outcome:
+def order_cancelled(settings, body, shop: str) -> Outcome:
     """The worker deletes replacement drafts still waiting for this order (it re-reads the order first)."""
     order = load(OrderIdSchema(), body)
     gid = order["admin_graphql_api_id"] or f"gid://shopify/Order/{order['id']}"
@@ -182,30 +194,69 @@ class PrivacyCustomerSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    id = fields.Integer(load_default=None)
-    email = fields.String(load_default=None)
+    id = fields.Integer(required=True, strict=True)
+    email = fields.String(load_default=None, allow_none=True)
+    phone = fields.String(load_default=None, allow_none=True)
 
 
-class PrivacyRequestSchema(Schema):
-    """customers/data_request and customers/redact (shop/redact carries no customer)."""
+class DataRequestSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    id = fields.Integer(required=True, strict=True)
+
+
+class ShopRedactSchema(Schema):
+    """shop/redact's body; each customer topic's schema adds its own fields (FACTS §6).
+
+    Shopify does not sign the topic: a body must carry every field of its topic and none that
+    only another compliance topic carries, so that a customers/redact body sent again as
+    shop/redact (it has shop_id and shop_domain too) never erases the whole shop."""
+
+    topic = "shop/redact"
 
     class Meta:
         unknown = EXCLUDE
 
+    shop_id = fields.Integer(required=True, strict=True)
+    shop_domain = fields.String(required=True)
+
+    @validates_schema(pass_original=True)
+    def no_field_of_another_topic(self, data, original, **kwargs):
+        foreign = sorted(key for key in original if key in COMPLIANCE_FIELDS and key not in self.fields)
+        if foreign:
+            raise ValidationError({key: [f"is not a field of {self.topic}"] for key in foreign})
+
+
+class CustomersRedactSchema(ShopRedactSchema):
+    topic = "customers/redact"
+
     customer = fields.Nested(PrivacyCustomerSchema, required=True)
-    orders_requested = fields.List(fields.Integer(), load_default=list)
-    orders_to_redact = fields.List(fields.Integer(), load_default=list)
-    data_request = fields.Dict(load_default=dict)
+    orders_to_redact = fields.List(fields.Integer(strict=True), required=True)
 
 
-def compliance(topic: str):
-    def handler(settings, body) -> Outcome:
-        event = {"topic": topic}
-        if topic != "shop/redact":
-            data = load(PrivacyRequestSchema(), body)
+class CustomersDataRequestSchema(ShopRedactSchema):
+    topic = "customers/data_request"
+
+    customer = fields.Nested(PrivacyCustomerSchema, required=True)
+    orders_requested = fields.List(fields.Integer(strict=True), required=True)
+    data_request = fields.Nested(DataRequestSchema, required=True)
+
+
+COMPLIANCE_SCHEMAS = (ShopRedactSchema, CustomersRedactSchema, CustomersDataRequestSchema)
+COMPLIANCE_FIELDS = frozenset(name for schema in COMPLIANCE_SCHEMAS for name in schema().fields)
+
+
+def compliance(schema: type[ShopRedactSchema]):
+    def handler(settings, body, shop: str) -> Outcome:
+        data = load(schema(), body)
+        if data["shop_domain"].strip().lower() != shop:
+            raise ValidationFailed({"shop_domain": ["is not the shop of the X-Shopify-Shop-Domain header"]})
+        event = {"topic": schema.topic}
+        if "customer" in data:
             event.update(customer_id=data["customer"]["id"], email=data["customer"]["email"],
-                         orders=data["orders_requested"] + data["orders_to_redact"],
-                         data_request_id=data["data_request"].get("id"))
+                         orders=data.get("orders_requested", []) + data.get("orders_to_redact", []),
+                         data_request_id=data.get("data_request", {}).get("id"))
         return Outcome(event=event, task=keys.HANDLE_COMPLIANCE)
     return handler
 
@@ -214,9 +265,7 @@ TOPICS = {
     "orders/updated": order_updated,
     "refunds/create": refund_created,
     "orders/cancelled": order_cancelled,
-    "customers/data_request": compliance("customers/data_request"),
-    "customers/redact": compliance("customers/redact"),
-    "shop/redact": compliance("shop/redact"),
+    **{schema.topic: compliance(schema) for schema in COMPLIANCE_SCHEMAS},
 }
 
 

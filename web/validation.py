@@ -28,6 +28,7 @@ TEXT_PREFIXES = {None: "sku", "sku": "sku", "variant": "variant_id", "line": "li
 ADDRESS_KEYS = (*ADDRESS_FIELDS, "countryCode")
 REQUIRED_ADDRESS_KEYS = ("address1", "countryCode")
 REASON_MAX = 500
+QUANTITY_MAX = 2**31 - 1  # GraphQL's Int, what draftOrderCreate takes
 SKU_MAX = 255
 
 
@@ -122,14 +123,24 @@ def _line(item) -> dict:
         else:
             line[key] = value
     if present(item.get("quantity")):
-        quantity = text(item["quantity"])
-        if quantity is None or not QUANTITY.match(quantity) or int(quantity) < 1:
-            errors["quantity"] = ["must be a whole number of at least 1"]
-        else:
-            line["quantity"] = int(quantity)
+        try:
+            line["quantity"] = quantity(item["quantity"])
+        except Invalid as invalid:
+            errors["quantity"] = invalid.messages
     if errors:
         raise Invalid(errors)
     return line
+
+
+def quantity(raw) -> int:
+    value = text(raw)
+    if value is None or not QUANTITY.match(value) or not value.strip("0"):
+        raise Invalid("must be a whole number of at least 1")
+    digits = value.lstrip("0")
+    # Compared as digits first: int() refuses 4,301 of them, and a task carries 64-bit integers at most.
+    if len(digits) > len(str(QUANTITY_MAX)) or int(digits) > QUANTITY_MAX:
+        raise Invalid(f"must be at most {QUANTITY_MAX}")
+    return int(digits)
 
 
 def shipping_address(raw) -> dict:

@@ -142,6 +142,57 @@ def test_a_batch_over_the_limit_is_refused():
     assert response.json["fields"] == {"orders": ["Length must be between 1 and 1000."]}
 
 
+@pytest.mark.parametrize("raw", [
+    pytest.param(b'{"order": ' + b"[" * 450_000 + b"]" * 450_000 + b"}", id="450000-deep"),
+    pytest.param(b'{"order": "#1001", "reason": "\xff"}', id="invalid-utf-8"),
+    pytest.param(b'{"order": "#1001", "reason": "\\ud800"}', id="lone-surrogate"),
+])
+def test_a_body_that_is_not_json_is_400_even_with_the_token(app, queued, raw):
+    response = app.test_client().post("/api/replacements", data=raw, headers=AUTH)
+    assert (response.status_code, response.json) == (400, {"status": "error", "error": "body is not JSON"})
+    queued.assert_not_called()
+
+
+@pytest.mark.parametrize("quantity", ["99999999999999999999", "9" * 5000, 2**63, "2147483648"])
+def test_a_quantity_no_task_can_carry_is_422(app, queued, quantity):
+    """Past 64 bits the task message could not be written (500); Shopify takes a 32-bit Int."""
+    response = post(app, {"order": "#1001", "lines": [{"sku": "A", "quantity": quantity}]})
+    assert (response.status_code, response.json["fields"]) == (
+        422, {"lines[0].quantity": ["must be at most 2147483647"]})
+    text = post(app, {"order": "#1001", "lines": f"A x {quantity}"})
+    assert text.json["fields"] == {"lines[0].quantity": ["must be at most 2147483647"]}
+    assert post(app, {"order": "#1001", "lines": [{"sku": "A", "quantity": "0002147483647"}]}).status_code == 202
+
+
+# One 41 kB call (1,000 orders sharing 1,000 lines) put a million lines in Redis (100 MB).
+LINES_REFUSED = ("a call may name at most 1000 lines in all, each order counting the lines it gives or shares: "
+                 "this one names {}; send it in several calls")
+
+
+def test_the_lines_of_a_call_are_capped_in_all(app, queued, redis_client):
+    shared = [{"sku": f"SKU-{n}"} for n in range(1000)]
+
+    response = post(app, {"orders": [f"#{n}" for n in range(1001, 2001)], "lines": shared})
+
+    assert (response.status_code, response.json["fields"]) == (422, {"lines": [LINES_REFUSED.format(1_000_000)]})
+    queued.assert_not_called()
+    assert redis_client.dbsize() == 0
+
+
+@pytest.mark.parametrize("body, total", [
+    ({"order": "#1001", "lines": [{"sku": "A"}] * 1001}, 1001),
+    ({"orders": ["#1001", "#1002"], "lines": [{"sku": "A"}] * 501}, 1002),
+    ({"orders": [{"order": "#1001", "lines": [{"sku": "A"}] * 600}, "#1002"], "lines": [{"sku": "B"}] * 401}, 1001),
+])
+def test_each_order_counts_the_lines_it_gives_or_shares(app, queued, body, total):
+    assert post(app, body).json["fields"] == {"lines": [LINES_REFUSED.format(total)]}
+
+
+def test_a_call_of_a_thousand_lines_in_all_is_taken(app, queued):
+    body = {"orders": [{"order": "#1001", "lines": [{"sku": "A"}] * 600}, "#1002"], "lines": [{"sku": "B"}] * 400}
+    assert post(app, body).status_code == 202
+
+
 def test_a_failed_enqueue_is_503_and_leaves_no_record(app, redis_client):
     with mock.patch.object(app.extensions["intake"], "mark_and_push", side_effect=redis.ConnectionError("down")):
         response = post(app, {"order": "#1001"})

@@ -5,7 +5,7 @@ import json
 import fakeredis
 import pytest
 
-from tests.payloads import SHOP, shopify_headers
+from tests.payloads import SHOP, shopify_headers, tagged_order
 from web import create_app
 
 TASK = "worker.tasks.handle_compliance"
@@ -58,6 +58,51 @@ def test_a_shop_not_configured_is_403(app, queued, topic):
 
 
 def test_a_customer_request_without_a_customer_is_422(app, queued):
-    response = post(app, "customers/redact", {"shop_domain": SHOP, "orders_to_redact": [1]})
+    response = post(app, "customers/redact", {"shop_id": 954889, "shop_domain": SHOP, "orders_to_redact": [1]})
     assert response.status_code == 422
     assert response.json["fields"] == {"customer": ["Missing data for required field."]}
+    queued.assert_not_called()
+
+
+# Shopify signs the body, not the topic: a captured body sent again under another topic must
+# never be acted on. An orders/updated body sent as shop/redact erased the shop's records.
+MISMATCHES = [(body_topic, topic) for body_topic in BODIES for topic in BODIES if body_topic != topic]
+
+
+@pytest.mark.parametrize("body_topic, topic", MISMATCHES)
+def test_a_compliance_body_sent_under_another_compliance_topic_is_422(app, queued, body_topic, topic):
+    response = post(app, topic, BODIES[body_topic])
+    assert response.status_code == 422
+    queued.assert_not_called()
+
+
+def test_a_customer_body_as_shop_redact_names_the_fields_of_another_topic(app, queued):
+    response = post(app, "shop/redact", BODIES["customers/redact"])
+    assert response.json["fields"] == {"customer": ["is not a field of shop/redact"],
+                                       "orders_to_redact": ["is not a field of shop/redact"]}
+
+
+@pytest.mark.parametrize("topic", sorted(BODIES))
+def test_an_order_body_sent_as_a_compliance_topic_is_422(app, queued, topic):
+    response = post(app, topic, tagged_order("needs-replacement"))
+    assert response.status_code == 422
+    assert "shop_domain" in response.json["fields"]
+    queued.assert_not_called()
+
+
+@pytest.mark.parametrize("topic", sorted(BODIES))
+def test_a_body_of_another_shop_is_422(app, queued, topic):
+    """Several shops may share one app's secret: a body signed for one cannot speak for another."""
+    response = post(app, topic, {**BODIES[topic], "shop_domain": "other.myshopify.com"})
+    assert response.status_code == 422
+    assert response.json["fields"] == {"shop_domain": ["is not the shop of the X-Shopify-Shop-Domain header"]}
+    queued.assert_not_called()
+
+
+def test_the_shop_header_is_compared_in_any_case(app, queued):
+    assert post(app, "shop/redact", shop=SHOP.upper()).json == {"status": "queued"}
+
+
+def test_a_customer_without_email_or_phone_is_still_a_request(app, queued):
+    body = {**BODIES["customers/redact"], "customer": {"id": 207119551, "email": None, "phone": None}}
+    assert post(app, "customers/redact", body).json == {"status": "queued"}

@@ -56,7 +56,7 @@ def seconds_from(timestamp: str | None, unit: float = 1.0) -> float:
         if value.isdigit():
             return int(value) / unit
         return datetime.fromisoformat(value).timestamp()
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: more digits than a float holds (a 401-digit timestamp)
         raise StaleRequest() from None
 
 

@@ -36,10 +36,12 @@ def _b64(digest: bytes) -> str:
     return base64.b64encode(digest).decode()
 
 
-def signed_headers(provider: str, body: bytes, secret: str, at: float, event_id: str = "ev-1") -> dict:
-    """The headers `provider` sends with `body`, signed with `secret` at unix time `at`."""
+def signed_headers(provider: str, body: bytes, secret: str, at: float, event_id: str = "ev-1",
+                   stamp: str | None = None) -> dict:
+    """The headers `provider` sends with `body`, signed with `secret` at unix time `at` (or with
+    the timestamp header `stamp` as written, signed all the same)."""
     if provider == "zendesk":
-        stamp = datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        stamp = stamp or datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         return {"X-Zendesk-Webhook-Signature-Timestamp": stamp,
                 "X-Zendesk-Webhook-Signature": _b64(_hmac(secret, stamp.encode() + body))}
     if provider == "gorgias":
@@ -55,13 +57,13 @@ def signed_headers(provider: str, body: bytes, secret: str, at: float, event_id:
         return {"X-Kustomer-Webhook-Event": "kustomer.conversation.update",
                 "X-Kustomer-Webhook-Signature": _hmac(secret, body).hex()}
     if provider == "front":
-        stamp = str(int(at * 1000))
+        stamp = stamp or str(int(at * 1000))
         return {"X-Front-Request-Timestamp": stamp,
                 "X-Front-Signature": _b64(_hmac(secret, stamp.encode() + b":" + body))}
     if provider == "reamaze":
         return {"X-Reamaze-Hmac-SHA256": _b64(_hmac(secret, body))}
     if provider == "standard":
-        stamp = str(int(at))
+        stamp = stamp or str(int(at))
         key = base64.b64decode(secret.removeprefix("whsec_"))
         signature = _b64(_hmac(key, f"{event_id}.{stamp}.".encode() + body))
         return {"webhook-id": event_id, "webhook-timestamp": stamp, "webhook-signature": f"v1,{signature}"}

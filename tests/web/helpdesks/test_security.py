@@ -87,6 +87,17 @@ def test_stale_or_future_timestamp_is_refused(app, queued, provider):
     assert post(app, provider, body, headers).status_code == 200
 
 
+@pytest.mark.parametrize("provider", TIMESTAMPED)
+@pytest.mark.parametrize("stamp", ["9" * 401, "9" * 5000, "1e400", "0001-01-01T00:00:00+14:00", "²", "-1"])
+def test_a_signed_but_malformed_timestamp_is_401(app, queued, provider, stamp):
+    """A 401-digit timestamp, signed, answered 500: no float holds it."""
+    body = encode(ticket_payload(provider))
+    response = post(app, provider, body, signed_headers(provider, body, SECRETS[provider], NOW, stamp=stamp))
+    assert (response.status_code, response.json["error"]) == (
+        401, "signed timestamp is missing, malformed or more than 5 minutes away")
+    queued.assert_not_called()
+
+
 @pytest.mark.parametrize("provider", PROVIDERS)
 def test_provider_without_a_secret_is_not_found(queued, provider):
     env = {k: v for k, v in secret_env().items() if not k.startswith(provider.upper() + "_")}
