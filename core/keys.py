@@ -17,6 +17,8 @@ HANDLE_CANCELLED = "worker.tasks.handle_cancelled"
 HANDLE_COMPLIANCE = "worker.tasks.handle_compliance"
 RECONCILE = "worker.tasks.reconcile"
 REGISTER_WEBHOOKS = "worker.tasks.register_webhooks"
+DELIVER_TICKET_NOTE = "worker.tasks.deliver_ticket_note"
+DELIVER_EVENTS = "worker.tasks.deliver_events"
 
 OPEN_REQUESTS = f"{PREFIX}open"
 JOURNAL = f"{PREFIX}journal"
@@ -86,3 +88,14 @@ def paused(shop: str) -> str:
 def reconciled(shop: str) -> str:
     """When reconciliation last read the shop's refunds (the next run reads from there)."""
     return f"{PREFIX}reconciled:{shop}"
+
+
+def announced(what: str, request_id: str, outcome: str) -> str:
+    """The mark that `what` (note, event) of a request's outcome is queued (then sent or failed):
+    set before its task is, so a task that runs twice announces once."""
+    return f"{PREFIX}announced:{what}:{request_id}:{outcome}"
+
+
+def events_outbox(request_id: str) -> str:
+    """The request's outcome events not delivered yet, oldest first (sent in order, one at a time)."""
+    return f"{PREFIX}outbox:{request_id}"

@@ -6,6 +6,8 @@ stands outside the project's exception root on purpose: nothing may swallow it.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import os
 import re
@@ -24,6 +26,19 @@ REASON_CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,29}$")
 DEFAULT_REASONS = ("damaged", "defective", "lost", "missing-item", "wrong-item", "other")
 LOCATION = re.compile(r"^(?:gid://shopify/Location/)?(\d{1,20})$")
 ADDRESS = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$")
+# `<PROVIDER>_API_*`: what worker/ticket_notes/ needs to write a note on a helpdesk's ticket: the
+# API's base URL (the vendor's by default; None: per account, so required) and the credentials
+# the vendor takes. None set: no write-back for that helpdesk; some set: each missing one is named.
+HELPDESK_APIS = {
+    "zendesk": (None, ("EMAIL", "TOKEN")),
+    "gorgias": (None, ("EMAIL", "KEY")),
+    "freshdesk": (None, ("KEY",)),
+    "helpscout": ("https://api.helpscout.net", ("APP_ID", "APP_SECRET")),
+    "intercom": ("https://api.intercom.io", ("TOKEN", "ADMIN_ID")),
+    "kustomer": ("https://api.kustomerapp.com", ("KEY",)),
+    "front": ("https://api2.frontapp.com", ("TOKEN",)),
+    "reamaze": (None, ("EMAIL", "TOKEN")),
+}
 
 
 # sysexits' EX_CONFIG: a supervisor (worker/run_worker.py) does not start a process again for it.
@@ -100,6 +115,11 @@ class Settings:
     # `GET /metrics`: the bearer token it asks for, and the address it is served on instead of the public port.
     metrics_token: str | None = field(default=None, repr=False)
     metrics_bind: str | None = None
+    # provider -> {"url": ..., "email": ..., "token": ...}: the helpdesks whose tickets get a note.
+    helpdesk_apis: Mapping[str, Mapping[str, str]] = field(default_factory=dict, repr=False)
+    # Every outcome is POSTed there, signed the Standard Webhooks way with the `whsec_` secret.
+    events_url: str | None = None
+    events_secret: str | None = field(default=None, repr=False)
     # Parsed from `presets_file` by replacements.configuration (the rules are the domain's).
     presets: Mapping[str, Any] = field(default_factory=dict)
 
@@ -146,7 +166,13 @@ class Settings:
             webhook_url=reader.text("WEBHOOK_URL", required=False),
             metrics_token=reader.text("METRICS_TOKEN", required=False),
             metrics_bind=reader.address("METRICS_BIND"),
+            helpdesk_apis=_helpdesk_apis(reader),
+            events_url=reader.url("EVENTS_URL"),
+            events_secret=reader.events_secret("EVENTS_SECRET"),
         )
+        if bool(settings.events_url) != bool(settings.events_secret):
+            missing = "EVENTS_SECRET" if settings.events_url else "EVENTS_URL"
+            raise ConfigError(f"{missing} is not set (EVENTS_URL receives every outcome, signed with EVENTS_SECRET)")
         return settings
 
 
@@ -219,6 +245,26 @@ class _Reader:
                               f"(got {value!r})")
         return tuple(dict.fromkeys([*codes, "other"]))
 
+    def url(self, name: str, default: str | None = None) -> str | None:
+        value = self.text(name, required=False) or default
+        if value is not None and not re.match(r"^https?://[^\s/]+", value):
+            raise ConfigError(f"{name} must be an http(s) URL (got {value!r})")
+        return value.rstrip("/") if value else None
+
+    def events_secret(self, name: str) -> str | None:
+        """A Standard Webhooks secret: `whsec_` and base64 (of 24 to 64 random bytes)."""
+        value = self.text(name, required=False)
+        if value is None:
+            return None
+        encoded = value.removeprefix("whsec_")
+        try:
+            key = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
+        except binascii.Error:
+            key = b""
+        if not value.startswith("whsec_") or not key:
+            raise ConfigError(f"{name} must be a Standard Webhooks secret: whsec_ and base64")
+        return value
+
     def address(self, name: str) -> str | None:
         """`host:port` to listen on (`127.0.0.1:9102`, `[::1]:9102`, `0.0.0.0:9102`)."""
         value = self.text(name, required=False)
@@ -256,6 +302,23 @@ def _helpdesk_secrets(reader: _Reader, env: Mapping[str, str]) -> dict[str, tupl
                  if (match := HELPDESK_SECRET.match(name)) and match.group(1) != "SHOPIFY"]
     return {provider.lower(): secrets for provider in providers
             if (secrets := reader.secrets(f"{provider}_WEBHOOK_SECRET", required=False))}
+
+
+def _helpdesk_apis(reader: _Reader) -> dict[str, dict[str, str]]:
+    apis = {}
+    for provider, (default_url, credentials) in HELPDESK_APIS.items():
+        prefix = f"{provider.upper()}_API_"
+        given = {name: reader.text(prefix + name, required=False) for name in ("URL", *credentials)}
+        if not any(given.values()):
+            continue
+        missing = [prefix + name for name, value in given.items() if not value and not (name == "URL" and default_url)]
+        if missing:
+            verb = "is" if len(missing) == 1 else "are"
+            raise ConfigError(f"{', '.join(missing)} {verb} not set (a note on {provider} tickets needs "
+                              f"{', '.join(prefix + name for name in ('URL', *credentials))})")
+        apis[provider] = {name.lower(): value for name, value in given.items() if name != "URL"}
+        apis[provider]["url"] = reader.url(prefix + "URL", default_url)
+    return apis
 
 
 def _shops(reader: _Reader, env: Mapping[str, str]) -> dict[str, Shop]:

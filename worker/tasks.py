@@ -11,7 +11,8 @@ from core import keys
 from replacements import subscriptions
 from shopify import webhook_subscriptions
 from shopify.errors import ShopifyError
-from worker import privacy, reconciliation
+from worker import events_out, outcomes, privacy, reconciliation, ticket_notes
+from worker.outbound import TryLater
 from worker.state_machine import Replacer
 from worker.task_base import ReplacementTask, replacement_task
 
@@ -26,7 +27,9 @@ REFUND_OVERLAP = timedelta(minutes=5)
 def replacer(task: ReplacementTask, shop_domain: str) -> Replacer:
     settings, services = task.app.settings, task.app.services
     return Replacer(settings, settings.shop(shop_domain), services.client_for(shop_domain), services.state,
-                    metrics=services.metrics)
+                    metrics=services.metrics, announce=outcomes.Announcer(
+                        settings, services.state, enqueue_note=deliver_ticket_note.delay,
+                        enqueue_events=deliver_events.delay))
 
 
 @replacement_task(keys.HANDLE_EVENT)
@@ -122,3 +125,24 @@ def register_webhooks(self) -> dict:
         if changed := [step.topic for step in steps if step.action != "keep"]:
             log.warning("webhook subscriptions put back", extra={"shop": shop.domain, "topics": changed})
     return done
+
+
+@replacement_task(keys.DELIVER_TICKET_NOTE)
+def deliver_ticket_note(self, note: dict) -> str:
+    """The private note on the ticket a request came from (worker/ticket_notes/): tried again later
+    while it fails in a way that may pass; the replacement never waits for it."""
+    services = self.app.services
+    try:
+        return ticket_notes.deliver(self.app.settings, services.state, services.metrics, note)
+    except TryLater as later:
+        return self.come_back(later.seconds)
+
+
+@replacement_task(keys.DELIVER_EVENTS)
+def deliver_events(self, request_id: str) -> int:
+    """The request's outcome events, in order, to EVENTS_URL (worker/events_out.py)."""
+    services = self.app.services
+    try:
+        return events_out.deliver(self.app.settings, services.state, services.metrics, request_id)
+    except TryLater as later:
+        return self.come_back(later.seconds)
