@@ -90,7 +90,7 @@ def test_a_silent_redis_answers_503_within_a_second():
         with ThreadPoolExecutor(50) as pool:  # more at once than the pool has connections (32)
             answers = list(pool.map(send, range(1, 101)))
         assert {status for status, _ in answers} == {503}
-        assert max(seconds for _, seconds in answers) < 1.5
+        assert max(seconds for _, seconds in answers) < 1.0, sorted(seconds for _, seconds in answers)[-5:]
         os.kill(redis.process.pid, signal.SIGCONT)
         body, headers = delivery(200, "paused")
         answer = requests.post(f"{server.url}/webhooks/shopify", data=body, headers=headers, timeout=5)
@@ -99,3 +99,4 @@ def test_a_silent_redis_answers_503_within_a_second():
         os.kill(redis.process.pid, signal.SIGCONT)
         server.stop()
         redis.stop()
+
