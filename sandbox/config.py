@@ -12,7 +12,7 @@ PLANS = {"standard": 100.0, "advanced": 200.0, "plus": 1000.0, "enterprise": 200
 # read_locations: every Location field but `id` needs it, and the service reads `location { isActive ... }`.
 DEFAULT_SCOPES = [
     "read_orders", "write_orders", "write_draft_orders", "read_draft_orders",
-    "read_products", "read_inventory", "write_inventory", "read_locations",
+    "read_products", "read_inventory", "write_inventory", "read_locations", "read_customers",
 ]
 
 
