@@ -26,11 +26,12 @@ def main(argv: list[str] | None = None) -> None:
 
     print(f"end to end: {args.orders} tagged orders, {args.plan} plan, on {machine()}", flush=True)
     stack = Stack(args.plan)
-    rows = []
+    rows, runs = [], []
     try:
         for count in args.workers:
             timeout = 60 + args.orders * TIMEOUT_POINTS_PER_REPLACEMENT / PLANS[args.plan]
             run = stack.run(args.orders, count, timeout)
+            runs.append(run)
             rows.append([count, run.done, run.failed, run.throttled, round(run.points_per_replacement, 1),
                          run.ceiling, run.steady_rate, run.steady_rate / run.ceiling, run.elapsed,
                          run.budget_minimum])
@@ -40,6 +41,11 @@ def main(argv: list[str] | None = None) -> None:
     print(table(["workers", "done", "failed", "THROTTLED", "points/repl", "ceiling/s", "steady/s",
                  "of ceiling", "elapsed s", "budget min s"], rows))
     print("steady/s: replacements per second after the first fifth (which may still spend the full bucket)")
+    last = runs[-1]
+    print(f"per replacement, by operation ({last.done} replacements, {last.worker_processes} worker processes):")
+    print(table(["operation", "calls/repl", "points/repl"], [
+        [operation, calls / max(1, last.done), points / max(1, last.done)]
+        for operation, (calls, points) in sorted(last.by_operation.items(), key=lambda item: -item[1][1])]))
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ class Run:
     min_available: float
     restore_rate: float
     bucket_size: float
+    by_operation: dict[str, tuple[int, float]]  # operation -> (calls, points charged)
 
     @property
     def points_per_replacement(self) -> float:
@@ -111,4 +112,13 @@ def _summary(orders: int, worker_processes: int, started: float, ended: dict, ca
         points=sum(c.get("charged") or 0 for c in calls), throttled=sum(1 for c in calls if c.get("throttled")),
         calls=len(calls), min_available=min(available, default=float("nan")),
         restore_rate=float(bucket["restoreRate"]), bucket_size=float(bucket["maximumAvailable"]),
+        by_operation=by_operation(calls),
     )
+
+
+def by_operation(calls: list[dict]) -> dict[str, tuple[int, float]]:
+    found: dict[str, tuple[int, float]] = {}
+    for call in calls:
+        count, points = found.get(call.get("operation") or "?", (0, 0.0))
+        found[call.get("operation") or "?"] = (count + 1, points + (call.get("charged") or 0))
+    return found
