@@ -74,7 +74,9 @@ def test_bin_serve_makes_a_replacement_and_sigterm_stops_every_process(tmp_path)
                    message="bin/serve's web and sandbox store to answer")
         sent = subprocess.run([sys.executable, "-m", "devtools.sample_webhook", "--url", web, "--sandbox", sandbox],
                               cwd=ROOT, capture_output=True, text=True, timeout=20)
-        assert sent.stdout.strip() == '200 {"status":"queued"}', sent.stderr
+        # The sandbox fires its own orders/updated for the same tag change: whichever comes second
+        # carries the same body and is a duplicate.
+        assert sent.stdout.strip() in ('200 {"status":"queued"}', '200 {"status":"duplicate"}'), sent.stderr
         def order_1002() -> dict | None:
             orders = requests.get(f"{sandbox}/_sandbox/state", timeout=5).json()["orders"]
             return next((order for order in orders if order["name"] == "#1002"), None)
