@@ -46,6 +46,14 @@ def api_env(url: str) -> dict:
     return env
 
 
+def helpdesk_apis() -> StandIn:
+    """One stand-in for every helpdesk's API, `/<provider>/...` (`api_env`): notes answer 201,
+    Help Scout's token endpoint a token."""
+    server = StandIn(status=201).start()
+    server.route("/helpscout/v2/oauth2/token", 200, HELPSCOUT_TOKEN)
+    return server
+
+
 def basic(user: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
@@ -71,8 +79,7 @@ EXPECTED = {
 
 @pytest.fixture(scope="module")
 def stand_in():
-    server = StandIn(status=201).start()
-    server.route("/helpscout/v2/oauth2/token", 200, HELPSCOUT_TOKEN)
+    server = helpdesk_apis()
     yield server
     server.stop()
 
