@@ -110,6 +110,8 @@ def _erase(state: State, shop: str, found: dict[str, dict], order_ids: set[str] 
         state.client.xdel(keys.JOURNAL, *journal_ids)
     for request_id in found:
         state.delete_request(request_id)
+        # Its outcome events still waiting to go out carry its lines and reason; the marks name it.
+        _delete_matching(state, keys.events_outbox(request_id), keys.announced("*", request_id, "*"))
     order_keys = [key for key in state.client.scan_iter(keys.order_pattern(shop), count=500)
                   if order_ids is None or key.decode().rsplit(":", 1)[-1] in order_ids]
     if order_keys:

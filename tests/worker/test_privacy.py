@@ -5,6 +5,7 @@ import json
 import fakeredis
 import pytest
 
+from core import keys
 from core.store import State
 from worker.privacy import handle
 
@@ -87,3 +88,15 @@ def test_shop_redaction_erases_that_shop_only(state):
     assert state.open_requests() == ["admin-450789469-1-other"]
     assert state.dead_letters() == []
     assert state.client.exists(f"rw:seen:shopify:{OTHER}:webhook:wh-1")
+
+
+def test_customer_redaction_erases_the_outcome_events_still_waiting_and_their_marks(state):
+    state.client.rpush(keys.events_outbox("zendesk-example-77"), json.dumps({"reason": "parcel lost at Bob's"}))
+    state.client.set(keys.announced("note", "zendesk-example-77", "completed"), 1)
+    state.client.rpush(keys.events_outbox("admin-123-1"), json.dumps({"reason": "kept"}))
+
+    handle(state, customer_event("customers/redact"))
+
+    assert not state.client.exists(keys.events_outbox("zendesk-example-77"))
+    assert not state.client.exists(keys.announced("note", "zendesk-example-77", "completed"))
+    assert state.client.exists(keys.events_outbox("admin-123-1"))
