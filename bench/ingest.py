@@ -1,7 +1,12 @@
 """Benchmark 1: ingest. `POST /webhooks/shopify` under gunicorn for a relevant signed webhook
 (verify, dedupe, validate, enqueue) and an irrelevant one (no trigger tag), each against a bare
 Flask endpoint that answers 200 to the same body, measured in the same run with the same
-gunicorn settings and the same load generator (wrk); then p99 latency at a fixed rate.
+gunicorn settings (the Procfile's: deploy/gunicorn.conf.py, gevent workers) and the same load
+generator (wrk); then p99 latency at a fixed rate.
+
+Every request is a new body (its order id and updated_at numbered, signed again by wrk): the
+service dedupes on the body's SHA-256 as well as on the unsigned delivery ids, so one body sent
+again would measure the duplicate path. The run checks that every relevant delivery was queued.
 
 Two bodies: Shopify's full sample order (19 kB, what a subscription made by hand sends), and
 the same order cut to the fields `python -m ops.webhooks` subscribes with
@@ -10,6 +15,7 @@ A second baseline, `floor`, reads the body and LPUSHes it to Redis with redis-py
 relevant delivery must do, so that what is left between it and `relevant` is the service's own.
 
     .venv/bin/python -m bench.ingest          # 3 rounds of 5 s per endpoint, then 10 s at 300 req/s
+    .venv/bin/python -m bench.ingest --worker-class sync   # gunicorn's sync workers, as before gevent
 """
 
 from __future__ import annotations
@@ -17,18 +23,20 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+from pathlib import Path
 
 import requests
 
 from bench import wrk
 from bench.table import machine, table
 from devtools.processes import Gunicorn, RedisServer, service_env, stop_all
-from devtools.webhook_payloads import shopify_headers, tagged_order
+from devtools.webhook_payloads import SECRET, shopify_headers, tagged_order
 from replacements.subscriptions import ORDER_FIELDS
 
 TARGETS = {"bare": None, "floor": None, "relevant": 0.45, "irrelevant": 0.85}
 BODIES = ("subscribed", "full")
 P99_TARGET_MS = 50.0
+GUNICORN_CONFIG = Path(__file__).resolve().parents[1] / "deploy" / "gunicorn.conf.py"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -37,15 +45,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=3, help="measurements per endpoint, interleaved")
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--rate", type=float, default=300.0, help="requests per second of the latency run")
-    parser.add_argument("--web-workers", type=int, default=2, help="gunicorn sync workers (the Procfile's default)")
+    parser.add_argument("--web-workers", type=int, default=2, help="gunicorn workers (the Procfile's default)")
+    parser.add_argument("--worker-class", default="gevent", help="gunicorn's worker class (the Procfile's: gevent)")
     args = parser.parse_args(argv)
     wrk.ensure_wrk()
-    print(f"ingest: gunicorn --workers {args.web_workers} (sync), wrk -t1 -c{args.connections}, on {machine()}",
-          flush=True)
+    print(f"ingest: gunicorn --config deploy/gunicorn.conf.py --workers {args.web_workers} --worker-class "
+          f"{args.worker_class}, wrk -t1 -c{args.connections}, on {machine()}", flush=True)
 
     redis = RedisServer().start()
     redis.client().config_set("appendfsync", "everysec")  # as the README asks of production
-    env = service_env(redis.url, "http://127.0.0.1:9")  # the web tier never calls Shopify
+    env = {**service_env(redis.url, "http://127.0.0.1:9"),  # the web tier never calls Shopify
+           "GUNICORN_CMD_ARGS": f"--config {GUNICORN_CONFIG} --worker-class {args.worker_class}"}
     servers = {"service": Gunicorn("web.wsgi:app", env, args.web_workers),
                "bare": Gunicorn("bench.bare_app:app", env, args.web_workers)}
     try:
@@ -55,10 +65,10 @@ def main(argv: list[str] | None = None) -> None:
         throughput = {name: [] for name in scenarios}
         for _ in range(args.rounds):
             for name, (url, body, headers) in scenarios.items():
-                throughput[name].append(wrk.run(url, body, headers, args.seconds, args.connections))
-        paced = {name: wrk.run(url, body, headers, 2 * args.seconds, 16, rate=args.rate)
+                throughput[name].append(wrk.run(url, body, headers, args.seconds, args.connections, secret=SECRET))
+        paced = {name: wrk.run(url, body, headers, 2 * args.seconds, 16, rate=args.rate, secret=SECRET)
                  for name, (url, body, headers) in scenarios.items()}
-        queued = redis.client().llen("celery")
+        queued = redis.client().llen("celery") - len(BODIES)  # less the checks' own
     finally:
         stop_all(*servers.values(), redis)
 
@@ -73,7 +83,14 @@ def main(argv: list[str] | None = None) -> None:
                      sum(load.errors for load in loads) + paced[(body, name)].errors])
     print(table(["body", "endpoint", "req/s", "of bare", "target", "p50 ms", "p99 ms", f"at {args.rate:g}/s: req/s",
                  "p99 ms", "errors"], rows))
-    print(f"p99 target at {args.rate:g} req/s: < {P99_TARGET_MS:g} ms; tasks enqueued by relevant deliveries: {queued}")
+    relevant = sum(load.requests - load.errors for (_, name), loads in throughput.items() if name == "relevant"
+                   for load in loads) + sum(load.requests - load.errors for (_, name), load in paced.items()
+                                            if name == "relevant")
+    print(f"p99 target at {args.rate:g} req/s: < {P99_TARGET_MS:g} ms; relevant deliveries answered: {relevant:,}, "
+          f"tasks enqueued: {queued:,} (none may be a duplicate: as many tasks as answers, or a few more still "
+          f"in flight when wrk stopped)")
+    if queued < relevant:
+        raise SystemExit("bench: fewer tasks than relevant deliveries: some bodies were duplicates")
     for shape in BODIES:
         relevant, floor = (statistics.median(load.requests_per_second for load in throughput[(shape, name)])
                            for name in ("relevant", "floor"))
@@ -90,24 +107,31 @@ def _scenarios(servers: dict) -> dict[tuple[str, str], tuple[str, bytes, dict]]:
         scenarios[(shape, "relevant")] = (f"{servers['service'].url}/webhooks/shopify", relevant, _headers(relevant))
         scenarios[(shape, "irrelevant")] = (f"{servers['service'].url}/webhooks/shopify", irrelevant,
                                             _headers(irrelevant))
-    for (shape, name), (url, body, headers) in scenarios.items():
+    for (shape, name), (url, body, _) in scenarios.items():
         check = f"check-{shape}-{name}"
-        answer = requests.post(url, data=body, headers={**headers, "X-Shopify-Webhook-Id": check,
-                                                        "X-Shopify-Event-Id": check}, timeout=5)
+        checked = body.replace(wrk.UNIQUE, b"1")
+        answer = requests.post(url, data=checked, headers={**shopify_headers(checked), "X-Shopify-Webhook-Id": check,
+                                                           "X-Shopify-Event-Id": check}, timeout=5)
         if answer.status_code != 200 or answer.json().get("status") != expected[name]:
             raise SystemExit(f"bench: {shape} {name} answered {answer.status_code} {answer.text[:200]}")
     return scenarios
 
 
 def _body(shape: str, order: dict) -> bytes:
+    """The order's body with its id and updated_at numbered by wrk, so that each request is another
+    change of another order (a body Shopify would send once)."""
+    unique = wrk.UNIQUE.decode()
+    order = {**order, "id": unique, "admin_graphql_api_id": f"gid://shopify/Order/{unique}",
+             "updated_at": f"2026-01-01T00:00:00.{unique}+00:00"}
     if shape == "subscribed":
         order = {field: order[field] for field in ORDER_FIELDS}
-    return json.dumps(order).encode()
+    return json.dumps(order).encode().replace(f'"{unique}"'.encode(), wrk.UNIQUE)  # the id is a number
 
 
 def _headers(body: bytes) -> dict:
+    """What every request of a run shares; wrk adds the ids and the signature of each body."""
     headers = shopify_headers(body)
-    for per_request in ("X-Shopify-Webhook-Id", "X-Shopify-Event-Id"):
+    for per_request in ("X-Shopify-Webhook-Id", "X-Shopify-Event-Id", "X-Shopify-Hmac-Sha256"):
         headers.pop(per_request, None)
     return headers
 

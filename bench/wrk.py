@@ -1,12 +1,17 @@
 """The load generator: wrk (Debian package `wrk`), driven by a generated Lua script.
 
-Each request carries its own `X-Shopify-Webhook-Id` and `X-Shopify-Event-Id` (headers, outside
-the signed body), so every relevant delivery is new to the dedupe and really enqueued. With a
-rate, requests leave on a fixed schedule (LuaJIT's clock) instead of as fast as answers come.
+Each request carries its own `X-Shopify-Webhook-Id` and `X-Shopify-Event-Id`. Those headers are
+not signed, so the service also dedupes on the body: a body sent twice is a duplicate whatever
+its ids. A body holding `UNIQUE` is made new for each request (every `UNIQUE` becomes a number
+no other request of the process gets) and signed again, `X-Shopify-Hmac-Sha256` with `secret`,
+through the libcrypto wrk is linked with (LuaJIT's FFI): every relevant delivery is new and
+really enqueued. With a rate, requests leave on a fixed schedule (LuaJIT's clock) instead of as
+fast as answers come.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shutil
@@ -18,7 +23,12 @@ from dataclasses import dataclass
 _SCRIPT = """
 local ffi = require("ffi")
 ffi.cdef[[ typedef struct { long tv_sec; long tv_nsec; } bench_timespec;
-           int clock_gettime(int clock, bench_timespec *now); ]]
+           int clock_gettime(int clock, bench_timespec *now);
+           typedef struct evp_md_st EVP_MD;
+           const EVP_MD *EVP_sha256(void);
+           unsigned char *HMAC(const EVP_MD *md, const void *key, int key_len, const unsigned char *data,
+                               size_t length, unsigned char *out, unsigned int *out_length);
+           int EVP_EncodeBlock(unsigned char *out, const unsigned char *data, int length); ]]
 local clock = ffi.new("bench_timespec")
 local function now()
   ffi.C.clock_gettime(1, clock)
@@ -31,7 +41,17 @@ function setup(thread)
   thread:set("thread_number", threads)
 end
 
-local body = [==[{body}]==]
+local digest = ffi.new("unsigned char[32]")
+local digest_length = ffi.new("unsigned int[1]")
+local encoded = ffi.new("unsigned char[45]")
+local function signature(secret, body)
+  ffi.C.HMAC(ffi.C.EVP_sha256(), secret, #secret, body, #body, digest, digest_length)
+  return ffi.string(encoded, ffi.C.EVP_EncodeBlock(encoded, digest, 32))
+end
+
+local parts = {parts}
+local secret = {secret}
+local first_number = {first_number}
 local headers = {headers}
 local interval = {interval}
 local sent = 0
@@ -42,6 +62,8 @@ function request()
   local id = "{run}-" .. thread_number .. "-" .. sent
   headers["X-Shopify-Webhook-Id"] = id
   headers["X-Shopify-Event-Id"] = id
+  local body = table.concat(parts, string.format("%d", first_number + thread_number * 100000000 + sent))
+  if secret then headers["X-Shopify-Hmac-Sha256"] = signature(secret, body) end
   return wrk.format("POST", "{path}", headers, body)
 end
 
@@ -54,6 +76,10 @@ function delay()
   return wait * 1000
 end
 """
+
+
+UNIQUE = b"__UNIQUE__"
+_runs = itertools.count(1)
 
 
 @dataclass
@@ -80,10 +106,13 @@ def ensure_wrk() -> str:
 
 
 def run(url: str, body: bytes, headers: dict[str, str], seconds: float, connections: int,
-        rate: float | None = None) -> Load:
+        rate: float | None = None, secret: str | None = None) -> Load:
     lua_headers = "{" + ", ".join(f'["{k}"] = "{v}"' for k, v in headers.items()) + "}"
+    parts = "{" + ", ".join(f"[==[{part.decode()}]==]" for part in body.split(UNIQUE)) + "}"
     script = _SCRIPT.replace("{headers}", lua_headers).replace("{interval}", repr(1.0 / rate if rate else 0)) \
-        .replace("{run}", uuid.uuid4().hex[:12]).replace("{path}", _path(url)).replace("{body}", body.decode())
+        .replace("{run}", uuid.uuid4().hex[:12]).replace("{path}", _path(url)) \
+        .replace("{secret}", f"[==[{secret}]==]" if secret else "nil") \
+        .replace("{first_number}", str(next(_runs) * 10**12)).replace("{parts}", parts)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", prefix="rw-bench-") as handle:
         handle.write(script)
         handle.flush()
