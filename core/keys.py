@@ -99,3 +99,15 @@ def announced(what: str, request_id: str, outcome: str) -> str:
 def events_outbox(request_id: str) -> str:
     """The request's outcome events not delivered yet, oldest first (sent in order, one at a time)."""
     return f"{PREFIX}outbox:{request_id}"
+
+
+def breaker_window(shop: str) -> str:
+    """The shop's replacements admitted by the circuit breaker in the last 24 hours: a sorted set
+    of `<value in thousandths>:<request id>` scored by the admission's time in milliseconds."""
+    return f"{PREFIX}breaker:window:{shop}"
+
+
+def breaker_decision(request_id: str) -> str:
+    """What the circuit breaker answered a request (`admitted`, `count:<n>`, `value:<thousandths>`),
+    so that a task that runs twice is counted once and answered the same."""
+    return f"{PREFIX}breaker:decision:{request_id}"

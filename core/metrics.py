@@ -57,6 +57,8 @@ SPECS = {
                          ("provider", "result")),
     "events_out": Spec("counter", "Outcome events POSTed to EVENTS_URL, by type and result (sent; retried; "
                        "failed: given up, journaled)", ("type", "result")),
+    "circuit_breaker_holds": Spec("counter", "Replacements held for review by the store's circuit breaker, by shop "
+                                  "and limit (max_per_hour, max_value_per_day)", ("shop", "limit")),
     "shopify_points_available": Spec("gauge", "Admin API points available in the shop's bucket at the last answer",
                                      ("shop",)),
 }
@@ -116,6 +118,9 @@ class Metrics:
 
     def duplicate_draft_deleted(self, shop: str) -> None:
         self._inc("duplicate_drafts_deleted", shop)
+
+    def circuit_breaker_hold(self, shop: str, limit: str) -> None:
+        self._inc("circuit_breaker_holds", shop, limit)
 
     def ticket_note(self, provider: str, result: str) -> None:
         self._inc("ticket_notes", provider, result)

@@ -98,6 +98,9 @@ class Settings:
     max_value: Decimal | None = None
     limit_per_customer: int | None = None
     limit_days: int = 90
+    # The store's circuit breaker (worker/circuit_breaker.py): beyond either, replacements are held.
+    max_per_hour: int | None = None
+    max_value_per_day: Decimal | None = None
     out_of_stock: str = "fail"
     max_body_bytes: int = 1_000_000
     reconcile_minutes: int = 15
@@ -150,6 +153,8 @@ class Settings:
             max_value=reader.decimal("REPLACEMENT_MAX_VALUE"),
             limit_per_customer=reader.integer("REPLACEMENT_LIMIT_PER_CUSTOMER", None, minimum=0),
             limit_days=reader.integer("REPLACEMENT_LIMIT_DAYS", 90, minimum=1),
+            max_per_hour=reader.integer("REPLACEMENT_MAX_PER_HOUR", None, minimum=0),
+            max_value_per_day=reader.decimal("REPLACEMENT_MAX_VALUE_PER_DAY"),
             out_of_stock=reader.choice("OUT_OF_STOCK", ("fail", "draft"), "fail"),
             max_body_bytes=reader.integer("MAX_BODY_BYTES", 1_000_000, minimum=1024),
             reconcile_minutes=reader.integer("RECONCILE_MINUTES", 15, minimum=1),

@@ -59,7 +59,7 @@ def order_number(order: dict) -> str:
 
 
 def plan_replacement(order: dict, request: dict, extra_tags: tuple[str, ...] = (),
-                     reserve_until: str | None = None) -> Plan:
+                     reserve_until: str | None = None, held_because: tuple[str, ...] = ()) -> Plan:
     if order.get("cancelledAt"):
         raise PlanError(f"order {order['name']} is cancelled")
     lines = select_lines(order, request.get("lines"), refunded=request.get("source") == REFUND_SOURCE)
@@ -69,7 +69,8 @@ def plan_replacement(order: dict, request: dict, extra_tags: tuple[str, ...] = (
                         f"the request")
     currency = order["currencyCode"]
     planned = tuple(lines)
-    return Plan(planned, currency, _draft_input(order, request, planned, currency, extra_tags, reserve_until),
+    return Plan(planned, currency, _draft_input(order, request, planned, currency, extra_tags, reserve_until,
+                                                   held_because),
                 approval=request.get("approval"))
 
 
@@ -149,7 +150,7 @@ def _same_id(gid: str, value) -> bool:
 
 
 def _draft_input(order: dict, request: dict, lines: tuple[PlannedLine, ...], currency: str,
-                 extra_tags: tuple[str, ...], reserve_until: str | None) -> dict:
+                 extra_tags: tuple[str, ...], reserve_until: str | None, held_because: tuple[str, ...]) -> dict:
     name = order["name"]
     reason = (request.get("reason") or "").strip() or "replacement requested"
     source = request.get("source_label") or request.get("source") or "unknown"
@@ -165,7 +166,8 @@ def _draft_input(order: dict, request: dict, lines: tuple[PlannedLine, ...], cur
         ],
         "tags": list(dict.fromkeys(["replacement", f"replacement-for-{order_number(order)}", *extra_tags,
                                     *request.get("extra_tags", ())])),
-        "note": f"Replacement for {name}: {reason} (via {source})",
+        "note": f"Replacement for {name}: {reason} (via {source})"
+                + (f". Held: {'; '.join(held_because)}" if held_because else ""),
         # An automatic discount must never touch a replacement (Shopify states no default).
         "acceptAutomaticDiscounts": False,
         "customAttributes": [

@@ -24,10 +24,12 @@ class OutOfStock(PermanentFailure):
 class Facts:
     """What Shopify says: `earlier_replacements` of the customer within REPLACEMENT_LIMIT_DAYS
     (None: not counted, no limit or no customer); `available` units per variant id at locations
-    that ship (None: the variant's inventory is not tracked)."""
+    that ship (None: the variant's inventory is not tracked); `store_limit`: why the store's
+    circuit breaker refused a replacement that would otherwise complete (None: admitted or off)."""
 
     earlier_replacements: int | None = None
     available: Mapping[str, int | None] = field(default_factory=dict)
+    store_limit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,8 @@ def review(settings: Settings, plan: Plan, now: datetime, facts: Facts) -> Revie
     if settings.limit_per_customer is not None and earlier is not None and earlier >= settings.limit_per_customer:
         holds.append((REVIEW_TAG, f"the customer had {earlier} replacement(s) in {settings.limit_days} days; "
                                   f"REPLACEMENT_LIMIT_PER_CUSTOMER is {settings.limit_per_customer}"))
+    if facts.store_limit:
+        holds.append((REVIEW_TAG, facts.store_limit))
     short = shortages(plan, facts.available)
     if short:
         reason = "out of stock: " + ", ".join(short)

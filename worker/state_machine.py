@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from core.errors import PermanentFailure
@@ -32,7 +32,7 @@ from replacements.triggers import FAILED_TAG, ISSUED_TAG
 from shopify import documents as docs
 from shopify.client import ShopifyClient
 from shopify.errors import RetryableShopifyError, ShopifyUserErrors
-from worker import policy_facts
+from worker import circuit_breaker, policy_facts
 from worker.admin_requests import admin_request
 from worker.cancellation import delete_open_replacements
 from worker.order_lookup import not_found_reason, read_order, resolve_order
@@ -148,9 +148,21 @@ class Replacer:
                 raise RetryableShopifyError("earlier draft create is not searchable yet")
         plan = plan_replacement(order, request)
         now = datetime.now(UTC)
-        verdict = review(self.settings, plan, now, policy_facts.gather(self.client, self.settings, order, plan, now))
+        facts = policy_facts.gather(self.client, self.settings, order, plan, now)
+        verdict = review(self.settings, plan, now, facts)
+        if not verdict.hold:
+            # Counted only here: a replacement that policy holds anyway costs the store nothing.
+            refused = circuit_breaker.admit(self.state.client, self.settings, self.shop.domain, request_id,
+                                            plan.retail_value, plan.currency)
+            if refused:
+                limit, reason = refused
+                verdict = review(self.settings, plan, now, replace(facts, store_limit=reason))
+                log.warning("circuit breaker holds a replacement", extra={"request_id": request_id, "limit": limit})
+                if self.metrics:
+                    self.metrics.circuit_breaker_hold(self.shop.domain, limit)
         if verdict.hold:
-            plan = plan_replacement(order, request, extra_tags=verdict.tags, reserve_until=verdict.reserve_until)
+            plan = plan_replacement(order, request, extra_tags=verdict.tags, reserve_until=verdict.reserve_until,
+                                    held_because=verdict.reasons)
         hold = verdict.hold
         lock.extend()
         self.state.update(request_id, status="creating", create_attempted_at=time.time(),

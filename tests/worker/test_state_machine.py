@@ -4,10 +4,12 @@ deleted and counted), a store whose plan cannot create orders fails clearly, and
 refuses (a subscription line) fails before any draft is made."""
 
 import time
+from decimal import Decimal
 
 import fakeredis
 import pytest
 
+from core import keys
 from core.metrics import Metrics, render
 from core.store import State
 from shopify import documents as docs
@@ -15,6 +17,7 @@ from shopify.errors import RetryableShopifyError
 from tests.conftest import make_settings
 from tests.payloads import SHOP, graphql_order
 from tests.worker.scripted_shopify import ScriptedShopify
+from worker import circuit_breaker
 from worker.state_machine import PLAN_REFUSAL, SEARCH_GRACE_SECONDS, Replacer
 
 REQUEST_ID = "api-1"
@@ -188,3 +191,31 @@ def test_a_subscription_line_fails_naming_it_before_any_draft_is_made(service):
 
     assert service.record()["reason"].startswith("line IPOD2008RED: its product is sold by subscription only")
     assert shopify.count(docs.DRAFT_ORDER_CREATE) == 0
+
+
+def test_beyond_the_circuit_breaker_the_replacement_is_held_for_review_saying_why():
+    service = Service(REPLACEMENT_MAX_PER_HOUR="1")
+    circuit_breaker.admit(service.redis, service.settings, SHOP, "api-earlier", Decimal("1.00"), "USD")
+    shopify = ScriptedShopify(script())
+
+    assert service.process(shopify) == "done"
+
+    reason = "circuit breaker: 1 replacements in the last hour; REPLACEMENT_MAX_PER_HOUR is 1"
+    assert (service.record()["hold"], service.record()["held_because"]) == ("1", reason)
+    assert shopify.count(docs.DRAFT_ORDER_COMPLETE) == 0
+    [draft_input] = [variables["input"] for document, variables in shopify.sent if document == docs.DRAFT_ORDER_CREATE]
+    assert "replacement-review" in draft_input["tags"]
+    assert draft_input["note"].endswith(f". Held: {reason}")
+    [creating] = [e for e in service.state.journal_entries(REQUEST_ID) if e["event"] == "creating"]
+    assert creating["detail"]["held_because"] == [reason]
+    assert ('replacement_circuit_breaker_holds_total{limit="max_per_hour",shop="' + SHOP + '"} 1.0'
+            in render(service.redis).decode())
+
+
+def test_a_replacement_policy_holds_anyway_is_not_counted_by_the_circuit_breaker():
+    service = Service(REPLACEMENT_MAX_PER_HOUR="1", REPLACEMENT_MODE="draft")
+
+    assert service.process(ScriptedShopify(script())) == "done"
+
+    assert service.record()["held_because"] == "REPLACEMENT_MODE is draft"
+    assert service.redis.zcard(keys.breaker_window(SHOP)) == 0
