@@ -15,7 +15,9 @@ from collections.abc import Mapping
 
 from replacements.planner import ADDRESS_FIELDS
 
-ORDER = re.compile(r"^(?:gid://shopify/Order/\d+|#?\d{1,20})$")
+# Names are free-form (#1001, EN1001, 1001-A; Shopify's orders(query:) name filter): one word
+# with a digit in it. The worker finds the order by its exact name, any case.
+ORDER = re.compile(r"^(?:gid://shopify/Order/\d+|#?(?=[^\s]*\d)[A-Za-z0-9][A-Za-z0-9_./-]{0,39})$")
 SHOPIFY_ID = re.compile(r"^(?:gid://shopify/\w+/)?\d{1,20}$")
 EMAIL = re.compile(r"^[^@\s\"]+@[^@\s\"]+\.[^@\s\"]+$")
 QUANTITY = re.compile(r"^[0-9]+$")
@@ -54,7 +56,7 @@ def text(value) -> str | None:
 def order_reference(raw) -> str:
     value = text(raw)
     if value is None or not ORDER.match(value):
-        raise Invalid("must be an order name like #1001, a number, an id or a gid")
+        raise Invalid("must be an order name like #1001, EN1001 or 1001-A, a number, an id or a gid")
     return value
 
 

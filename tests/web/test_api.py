@@ -11,6 +11,8 @@ from tests.conftest import make_settings
 from tests.queued import QueuedTasks
 from web import create_app
 
+NOT_AN_ORDER = "must be an order name like #1001, EN1001 or 1001-A, a number, an id or a gid"
+
 TOKEN = "api-token-test"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
@@ -114,7 +116,7 @@ def test_without_api_token_the_api_does_not_exist(queued):
 @pytest.mark.parametrize("body, fields", [
     ({}, {"order": ["give either order or orders"]}),
     ({"order": "#1001", "orders": ["#1002"]}, {"order": ["give either order or orders"]}),
-    ({"order": "order one"}, {"order": ["must be an order name like #1001, a number, an id or a gid"]}),
+    ({"order": "order one"}, {"order": [NOT_AN_ORDER]}),
     ({"order": "#1001", "lines": [{"sku": "A", "quantity": 0}]},
      {"lines[0].quantity": ["must be a whole number of at least 1"]}),
     ({"order": "#1001", "lines": [{"sku": "A", "variant_id": 1}]},

@@ -9,6 +9,8 @@ from tests.queued import QueuedTasks
 from tests.web.helpdesks.senders import NOW, SECRETS, encode, secret_env, signed_headers
 from web import create_app
 
+NOT_AN_ORDER = "must be an order name like #1001, EN1001 or 1001-A, a number, an id or a gid"
+
 AUTH = {"Authorization": "Bearer api-token-test"}
 
 
@@ -29,7 +31,7 @@ def send_to_helpdesk(app, **fields):
 
 
 @pytest.mark.parametrize(("fields", "errors"), [
-    ({"order": "EU-1001"}, {"order": ["must be an order name like #1001, a number, an id or a gid"]}),
+    ({"order": "EU 1001"}, {"order": [NOT_AN_ORDER]}),
     ({"lines": [{"sku": "A", "quantity": 0}]}, {"lines[0].quantity": ["must be a whole number of at least 1"]}),
     ({"lines": [{"sku": "A", "quantity": "two"}]}, {"lines[0].quantity": ["must be a whole number of at least 1"]}),
     ({"lines": [{"sku": "A", "quantity": True}]}, {"lines[0].quantity": ["must be a whole number of at least 1"]}),

@@ -21,6 +21,8 @@ from tests.web.helpdesks.senders import (
 from web import create_app
 from web.helpdesks import RECEIVERS
 
+NOT_AN_ORDER = "must be an order name like #1001, EN1001 or 1001-A, a number, an id or a gid"
+
 SHOP = "example.myshopify.com"
 WITH_EMAIL = [provider for provider in PROVIDERS if "email" in fixture(provider)["ticket"]]
 
@@ -134,7 +136,7 @@ def test_every_field_at_fault_is_named_at_once(app, queued):
     response = send(app, "zendesk", {"ticket_id": "10", "tags": "replace", "order": "#10 01",
                                      "customer_email": "not-an-email", "shipping_address": {"street": "x"}})
     assert response.json["fields"] == {
-        "order": ["must be an order name like #1001, a number, an id or a gid"],
+        "order": [NOT_AN_ORDER],
         "customer_email": ["must be an email address"],
         "shipping_address.street": ["is not a MailingAddressInput field"],
         "shipping_address.address1": ["is required"],
@@ -191,6 +193,14 @@ def test_a_provider_is_served_when_its_secret_is_set():
     assert settings.helpdesk_secrets == {"zendesk": ("a", "b"), "front": ("c",)}
 
 
-def test_order_reference_the_worker_cannot_resolve_is_422(app, queued):
-    response = send(app, "zendesk", {"ticket_id": "15", "tags": "replace", "order": "EU-1001"})
-    assert response.json["fields"] == {"order": ["must be an order name like #1001, a number, an id or a gid"]}
+@pytest.mark.parametrize(("ticket", "name"), [("151", "EN1001"), ("152", "1001-A"), ("153", "#en1001"),
+                                              ("154", "gid://shopify/Order/450789469")])
+def test_order_names_as_merchants_write_them_are_taken(app, queued, ticket, name):
+    response = send(app, "zendesk", {"ticket_id": ticket, "tags": "replace", "order": name})
+    assert response.json == {"status": "queued"}
+
+
+@pytest.mark.parametrize("name", ["EU 1001", "order one", "#", "A" * 41 + "1"])
+def test_an_order_reference_that_is_no_name_is_422(app, queued, name):
+    response = send(app, "zendesk", {"ticket_id": "16", "tags": "replace", "order": name})
+    assert response.json["fields"] == {"order": [NOT_AN_ORDER]}
