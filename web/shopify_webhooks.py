@@ -10,13 +10,11 @@ from flask import Blueprint, Request, current_app, request
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from core import keys
-from replacements.planner import REFUND_SOURCE
-from replacements.recipe import SERVICE_REFUND_NOTE
+from replacements.refund_requests import refund_event, why_ignored
 from replacements.triggers import find_trigger
 from web.errors import InvalidSignature, NotJSON, UnknownShop, ValidationFailed
 from web.receiver import Outcome, Receiver, parse_json
 from web.signatures import matches_any
-from web.validation import REASON_MAX
 
 blueprint = Blueprint("shopify_webhooks", __name__)
 
@@ -166,21 +164,11 @@ class RefundSchema(Schema):
 def refund_created(settings, body, shop: str) -> Outcome:
     """A refund whose note holds REFUND_KEYWORD: the customer wants the refunded units again."""
     refund = load(RefundSchema(), body)
-    note = (refund["note"] or "").strip()
-    if SERVICE_REFUND_NOTE.fullmatch(note):
-        return Outcome.ignore("refund made by this service")
-    if settings.refund_keyword.lower() not in note.lower():
-        return Outcome.ignore(f"refund note does not contain {settings.refund_keyword!r}")
-    quantities: dict[int, int] = {}
-    for line in refund["refund_line_items"]:
-        quantities[line["line_item_id"]] = quantities.get(line["line_item_id"], 0) + line["quantity"]
-    if not quantities:
-        return Outcome.ignore("refund has no line items to replace")
-    return Outcome(event={
-        "source": REFUND_SOURCE, "source_label": f"refund {refund['id']}", "request_id": f"refund-{refund['id']}",
-        "order": f"gid://shopify/Order/{refund['order_id']}", "reason": note[:REASON_MAX],
-        "lines": [{"line_item_id": line_id, "quantity": quantity} for line_id, quantity in quantities.items()],
-    })
+    if reason := why_ignored(refund["note"], settings.refund_keyword):
+        return Outcome.ignore(reason)
+    lines = [(line["line_item_id"], line["quantity"]) for line in refund["refund_line_items"]]
+    event = refund_event(refund["id"], refund["order_id"], refund["note"] or "", lines)
+    return Outcome(event=event) if event else Outcome.ignore("refund has no line items to replace")
 
 
 def order_cancelled(settings, body, shop: str) -> Outcome:
