@@ -19,6 +19,7 @@ RECONCILE = "worker.tasks.reconcile"
 REGISTER_WEBHOOKS = "worker.tasks.register_webhooks"
 DELIVER_TICKET_NOTE = "worker.tasks.deliver_ticket_note"
 DELIVER_EVENTS = "worker.tasks.deliver_events"
+DRY_RUN = "worker.tasks.dry_run"
 
 OPEN_REQUESTS = f"{PREFIX}open"
 JOURNAL = f"{PREFIX}journal"
@@ -111,3 +112,8 @@ def breaker_decision(request_id: str) -> str:
     """What the circuit breaker answered a request (`admitted`, `count:<n>`, `value:<thousandths>`),
     so that a task that runs twice is counted once and answered the same."""
     return f"{PREFIX}breaker:decision:{request_id}"
+
+
+def dry_run_reply(preview_id: str) -> str:
+    """Where a worker pushes the answer of a dry run the web tier waits for (BLPOP); short-lived."""
+    return f"{PREFIX}dryrun:{preview_id}"

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
+import uuid
 from collections.abc import Callable
 from contextlib import contextmanager
 
 import redis
 from flask import Blueprint, current_app, jsonify, request
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
-from werkzeug.exceptions import NotFound, Unauthorized
+from werkzeug.exceptions import GatewayTimeout, NotFound, Unauthorized
 
 from core import keys
 from core.errors import ReplacementError
@@ -39,6 +41,10 @@ MAX_LINES = 1000
 TASK = keys.HANDLE_EVENT
 SOURCE_LABEL = "API"
 REQUEST_FIELDS = ("order", "lines", "reason", "shipping_address", "return")
+# How long a dry run waits for a worker's answer, in BLPOPs short enough for the web client's
+# half-second socket timeout (web/__init__.py), so a silent Redis still fails fast.
+DRY_RUN_SECONDS = 5.0
+DRY_RUN_POLL_SECONDS = 0.4
 
 
 class ApiDisabled(ReplacementError, NotFound):
@@ -51,6 +57,11 @@ class InvalidToken(ReplacementError, Unauthorized):
 
 class NoSuchRequest(ReplacementError, NotFound):
     description = "no such request or batch"
+
+
+class NoWorkerAnswered(ReplacementError, GatewayTimeout):
+    description = (f"no worker answered the dry run within {DRY_RUN_SECONDS:g} s: are the workers running "
+                   f"(or busy with a long queue)? Nothing was done; try again")
 
 
 def key_reused() -> ValidationFailed:
@@ -101,11 +112,18 @@ class BodySchema(ReplacementSchema):
     order = Checked(validation.order_reference)
     orders = fields.List(OrderItem(), validate=validate.Length(min=1, max=MAX_ORDERS))
     shop = fields.String()
+    # What the service would do, computed by a worker on live Shopify data, with nothing written.
+    dry_run = fields.Boolean()
 
     @validates_schema
     def one_or_many(self, data, **kwargs):
         if ("order" in data) == ("orders" in data):
             raise ValidationError("give either order or orders", "order")
+
+    @validates_schema
+    def one_order_to_try(self, data, **kwargs):
+        if data.get("dry_run") and "orders" in data:
+            raise ValidationError("a dry run takes one order, not orders", "dry_run")
 
     @validates_schema
     def lines_in_all(self, data, **kwargs):
@@ -122,13 +140,36 @@ def create():
     settings = authorize()
     body = load_body()
     with _store_reachable():
+        if body.pop("dry_run", False):
+            return _dry_run(settings, body)
         return _create(settings, body)
 
 
-def _create(settings, body: dict):
+def _shop(settings, body: dict):
     shop = settings.shop(body.pop("shop", settings.default_shop.domain))
     if shop is None:
         raise ValidationFailed({"shop": ["is not a configured shop"]})
+    return shop
+
+
+def _dry_run(settings, body: dict):
+    """Asks a worker (the web tier never calls Shopify) and waits for its answer; records nothing."""
+    shop = _shop(settings, body)
+    preview_id = uuid.uuid4().hex
+    reply_key = keys.dry_run_reply(preview_id)
+    answer_by = time.time() + DRY_RUN_SECONDS
+    request_record = with_recipe(_event(shop.domain, f"dry-run-{preview_id}", body), settings)
+    intake = current_app.extensions["intake"]
+    intake.accept([], keys.DRY_RUN, [request_record, reply_key, answer_by])
+    while time.time() < answer_by:
+        answer = intake.client.blpop([reply_key], timeout=DRY_RUN_POLL_SECONDS)
+        if answer:
+            return current_app.response_class(answer[1], status=200, mimetype="application/json")
+    raise NoWorkerAnswered()
+
+
+def _create(settings, body: dict):
+    shop = _shop(settings, body)
     base = _digest(shop.domain, request.headers.get("Idempotency-Key") or _canonical(body))
     if "order" in body:
         request_id = f"api-{base[:24]}"

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from core.errors import PermanentFailure
@@ -25,7 +25,6 @@ from core.metrics import Metrics
 from core.settings import Settings, Shop
 from core.store import FINAL, State
 from replacements.planner import order_number, plan_replacement
-from replacements.policy import review
 from replacements.recipe import with_recipe
 from replacements.records import ADMIN_SOURCES, Event, request_from
 from replacements.triggers import FAILED_TAG, ISSUED_TAG
@@ -149,17 +148,12 @@ class Replacer:
         plan = plan_replacement(order, request)
         now = datetime.now(UTC)
         facts = policy_facts.gather(self.client, self.settings, order, plan, now)
-        verdict = review(self.settings, plan, now, facts)
-        if not verdict.hold:
-            # Counted only here: a replacement that policy holds anyway costs the store nothing.
-            refused = circuit_breaker.admit(self.state.client, self.settings, self.shop.domain, request_id,
-                                            plan.retail_value, plan.currency)
-            if refused:
-                limit, reason = refused
-                verdict = review(self.settings, plan, now, replace(facts, store_limit=reason))
-                log.warning("circuit breaker holds a replacement", extra={"request_id": request_id, "limit": limit})
-                if self.metrics:
-                    self.metrics.circuit_breaker_hold(self.shop.domain, limit)
+        verdict, limit = circuit_breaker.reviewed(self.state.client, self.settings, self.shop.domain, request_id,
+                                                  plan, now, facts)
+        if limit:
+            log.warning("circuit breaker holds a replacement", extra={"request_id": request_id, "limit": limit})
+            if self.metrics:
+                self.metrics.circuit_breaker_hold(self.shop.domain, limit)
         if verdict.hold:
             plan = plan_replacement(order, request, extra_tags=verdict.tags, reserve_until=verdict.reserve_until,
                                     held_because=verdict.reasons)

@@ -3,6 +3,7 @@ name in core/keys.py, the name the web tier writes into its messages."""
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from datetime import UTC, datetime, timedelta
@@ -12,6 +13,7 @@ from replacements import subscriptions
 from shopify import webhook_subscriptions
 from shopify.errors import ShopifyError
 from worker import events_out, outcomes, privacy, reconciliation, ticket_notes
+from worker.dry_run import preview
 from worker.outbound import TryLater
 from worker.state_machine import Replacer
 from worker.task_base import ReplacementTask, replacement_task
@@ -22,6 +24,8 @@ STUCK_AFTER_SECONDS = 300
 # Refunds are found by their order's updated_at, through search: read a little before the last
 # run, in case the index caught up late (Shopify documents no delay). Known requests are skipped.
 REFUND_OVERLAP = timedelta(minutes=5)
+# A dry run's answer waits this long for its web request, which gives up sooner.
+DRY_RUN_REPLY_SECONDS = 30
 
 
 def replacer(task: ReplacementTask, shop_domain: str) -> Replacer:
@@ -125,6 +129,21 @@ def register_webhooks(self) -> dict:
         if changed := [step.topic for step in steps if step.action != "keep"]:
             log.warning("webhook subscriptions put back", extra={"shop": shop.domain, "topics": changed})
     return done
+
+
+@replacement_task(keys.DRY_RUN)
+def dry_run(self, request: dict, reply_key: str, answer_by: float) -> str:
+    """`POST /api/replacements` with `dry_run`: the answer is pushed to `reply_key`, where the web
+    tier waits until `answer_by` (a Unix time); past it nobody waits, so nothing is computed."""
+    if time.time() > answer_by:
+        return "late"
+    settings, services = self.app.settings, self.app.services
+    answer = preview(settings, services.client_for(request["shop"]), services.state.client, request)
+    pipe = services.state.client.pipeline()
+    pipe.lpush(reply_key, json.dumps(answer))
+    pipe.expire(reply_key, DRY_RUN_REPLY_SECONDS)
+    pipe.execute()
+    return answer["decision"]
 
 
 @replacement_task(keys.DELIVER_TICKET_NOTE)

@@ -9,7 +9,7 @@ import redis
 from core.store import State
 from tests.conftest import make_settings
 from tests.queued import QueuedTasks
-from web import create_app
+from web import api, create_app
 
 NOT_AN_ORDER = "must be an order name like #1001, EN1001 or 1001-A, a number, an id or a gid"
 
@@ -216,3 +216,35 @@ def test_without_redis_the_api_answers_503():
     assert app.test_client().get("/api/replacements/api-1", headers=AUTH).status_code == 503
     server.connected = True
     QueuedTasks(app.extensions["intake"].client).assert_not_called()
+
+
+# dry run: answered by a worker over Redis (tests/integration/test_dry_run.py), never recorded ---------
+
+def test_a_dry_run_nobody_answers_is_a_504_saying_so_and_records_nothing(app, queued, redis_client, monkeypatch):
+    monkeypatch.setattr(api, "DRY_RUN_SECONDS", 0.3)
+
+    response = post(app, {"order": "#1001", "dry_run": True})
+
+    assert response.status_code == 504
+    assert response.json["error"] == ("no worker answered the dry run within 5 s: are the workers running (or busy "
+                                      "with a long queue)? Nothing was done; try again")
+    [(task, [request, reply_key, _], _)] = queued.messages()
+    assert (task, request["request_id"].startswith("dry-run-")) == ("worker.tasks.dry_run", True)
+    assert reply_key == f"rw:dryrun:{request['request_id'].removeprefix('dry-run-')}"
+    assert [key for key in redis_client.keys("*") if key != b"celery"] == []
+
+
+def test_a_dry_run_answers_with_what_the_worker_pushed(app, queued, redis_client):
+    answer = b'{"decision":"complete","dry_run":true}'
+    with mock.patch.object(redis_client, "blpop", return_value=(b"reply", answer)):
+        response = post(app, {"order": "#1001", "dry_run": True})
+
+    assert (response.status_code, response.data) == (200, answer)
+
+
+def test_a_dry_run_takes_one_order():
+    response = post(create_app(make_settings(), redis_client=fakeredis.FakeRedis()),
+                    {"orders": ["#1001", "#1002"], "dry_run": True})
+
+    assert response.status_code == 422
+    assert response.json["fields"] == {"dry_run": ["a dry run takes one order, not orders"]}

@@ -112,3 +112,14 @@ def test_the_day_slides_and_forgets_what_left_it(client):
 def test_off_without_either_setting_and_nothing_written(client):
     assert admit(client, make_settings(), SHOP, "api-1", Decimal("1000000"), "USD") is None
     assert client.keys("*") == []
+
+
+def test_looking_only_answers_as_admitting_would_and_writes_nothing(client):
+    settings = make_settings(REPLACEMENT_MAX_PER_HOUR="1")
+    assert admit(client, settings, SHOP, "api-1", Decimal("1"), "USD", look_only=True) is None
+    assert client.keys("*") == []
+
+    admit(client, settings, SHOP, "api-1", Decimal("1"), "USD")
+    before = {key: client.dump(key) for key in client.keys("*")}
+    assert admit(client, settings, SHOP, "api-2", Decimal("1"), "USD", look_only=True)[0] == "max_per_hour"
+    assert {key: client.dump(key) for key in client.keys("*")} == before
