@@ -22,10 +22,10 @@ REDIS_CONNECTIONS = 32
 
 def web_redis_client(url: str) -> redis.Redis:
     """The web tier answers within a second even with Redis gone or silent (Shopify gives up at
-    5 s): at most 0.4 s waiting for a free connection of the pool, then half a second to connect
+    5 s): at most a quarter of a second waiting for a free connection of the pool, then half a second to connect
     or to answer, and no second try after a timeout; then 503. A connection error (Redis closed
     the connection just then) is tried once more at once."""
-    pool = redis.BlockingConnectionPool.from_url(url, max_connections=REDIS_CONNECTIONS, timeout=0.4,
+    pool = redis.BlockingConnectionPool.from_url(url, max_connections=REDIS_CONNECTIONS, timeout=0.25,
                                                  socket_connect_timeout=0.5, socket_timeout=0.5,
                                                  retry=Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)))
     return redis.Redis(connection_pool=pool)

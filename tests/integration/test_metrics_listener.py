@@ -3,12 +3,26 @@ each of its gunicorn workers; with METRICS_TOKEN, the public port asks for the t
 
 from __future__ import annotations
 
+import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from bench.slow_clients import ProcfileWeb
-from devtools.processes import free_port, wait_until
+from devtools.processes import RedisServer, free_port, service_env, wait_until
 from tests.integration.test_slow_clients import delivery
+
+
+@pytest.fixture(scope="module")
+def own_redis():
+    """A Redis of these tests' own: no worker consumes what they queue."""
+    server = RedisServer().start()
+    yield server
+    server.stop()
+
+
+def service_env_of(redis) -> dict:
+    redis.client().flushdb()
+    return service_env(redis.url, "http://127.0.0.1:9")
 
 
 def queued_count(text: str) -> float:
@@ -17,7 +31,8 @@ def queued_count(text: str) -> float:
                if s.name.endswith("_total") and s.labels["outcome"] == "queued")
 
 
-def test_metrics_are_served_on_their_own_address_only(service_env):
+def test_metrics_are_served_on_their_own_address_only(own_redis):
+    service_env = service_env_of(own_redis)
     bind = f"127.0.0.1:{free_port()}"
     web = ProcfileWeb({**service_env, "METRICS_BIND": bind}).start()
     try:
@@ -37,7 +52,8 @@ def test_metrics_are_served_on_their_own_address_only(service_env):
     assert "metrics served on their own address" in web.output()
 
 
-def test_the_public_port_asks_for_the_token(service_env):
+def test_the_public_port_asks_for_the_token(own_redis):
+    service_env = service_env_of(own_redis)
     web = ProcfileWeb({**service_env, "METRICS_TOKEN": "metrics-secret"}).start()
     try:
         assert requests.get(f"{web.url}/metrics", timeout=5).status_code == 401

@@ -11,8 +11,16 @@ import pytest
 import requests
 
 from bench.slow_clients import CaddyProxy, ProcfileWeb, SlowClients
-from devtools.processes import free_port
+from devtools.processes import RedisServer, free_port, service_env
 from tests.integration.test_slow_clients import delivery
+
+
+@pytest.fixture(scope="module")
+def own_redis():
+    """A Redis of these tests' own: no worker consumes what they queue."""
+    server = RedisServer().start()
+    yield server
+    server.stop()
 
 
 def connections_to(port: int) -> int:
@@ -27,8 +35,9 @@ def connections_to(port: int) -> int:
 
 
 @pytest.fixture(scope="module")
-def stack(service_env):
-    web = ProcfileWeb({**service_env, "METRICS_BIND": f"127.0.0.1:{free_port()}"}).start()
+def stack(own_redis):
+    env = service_env(own_redis.url, "http://127.0.0.1:9")
+    web = ProcfileWeb({**env, "METRICS_BIND": f"127.0.0.1:{free_port()}"}).start()
     proxy = CaddyProxy(f"127.0.0.1:{web.port}").start()
     yield web, proxy
     proxy.stop()

@@ -7,6 +7,7 @@ test times out (`python -m bench.slow_clients` measures both)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -27,19 +28,31 @@ def delivery(number: int, run: str) -> tuple[bytes, dict]:
     """A distinct signed `orders/updated` delivery (its own body and ids)."""
     order = tagged_order("needs-replacement")
     order = {field: order[field] for field in ORDER_FIELDS}
-    order["updated_at"] = f"2026-03-01T00:00:00.{number:06d}-05:00"
+    # A body of its own in every test and run (a replayed body is a duplicate): the time from both.
+    unique = int.from_bytes(hashlib.sha256(f"{run}-{number}-{time.time_ns()}".encode()).digest()[:4], "big")
+    order["updated_at"] = f"2026-03-01T{unique // 3600 % 24:02d}:{unique // 60 % 60:02d}:{unique % 60:02d}" \
+                          f".{number % 1_000_000:06d}-05:00"
     body = json.dumps(order).encode()
     return body, shopify_headers(body, webhook_id=f"{run}-{number}", event_id=f"{run}-{number}")
 
 
-@pytest.fixture
-def web(service_env):
-    server = ProcfileWeb(service_env).start()
+@pytest.fixture(scope="module")
+def own_redis():
+    """A Redis of these tests' own: no worker consumes what they queue, and they count it."""
+    server = RedisServer().start()
     yield server
     server.stop()
 
 
-def test_deliveries_are_answered_fast_while_256_slow_clients_hold_connections(web, redis_server):
+@pytest.fixture
+def web(own_redis):
+    own_redis.client().flushdb()
+    server = ProcfileWeb(service_env(own_redis.url, "http://127.0.0.1:9")).start()
+    yield server
+    server.stop()
+
+
+def test_deliveries_are_answered_fast_while_256_slow_clients_hold_connections(web, own_redis):
     slow = SlowClients(web.port, 256, seconds=120).start()
     try:
         session, took = requests.Session(), []
@@ -54,10 +67,10 @@ def test_deliveries_are_answered_fast_while_256_slow_clients_hold_connections(we
         slow.stop()
     p99 = statistics.quantiles(took, n=100)[98]
     assert p99 < 0.1, f"p99 {p99 * 1000:.0f} ms"
-    assert redis_server.client().llen("celery") == 100
+    assert own_redis.client().llen("celery") == 100
 
 
-def test_concurrent_deliveries_each_get_their_own_answer(web, redis_server):
+def test_concurrent_deliveries_each_get_their_own_answer(web, own_redis):
     """Hundreds of greenlets at once: one connection shared between them would hand one
     delivery another's reply (or a protocol error); the pool gives each its own."""
     def send(number: int) -> str:
@@ -70,7 +83,7 @@ def test_concurrent_deliveries_each_get_their_own_answer(web, redis_server):
     with ThreadPoolExecutor(64) as pool:
         results = list(pool.map(send, range(256)))
     assert results == ["200:queued,200:duplicate" if n % 4 == 0 else "200:queued" for n in range(256)]
-    assert redis_server.client().llen("celery") == 256
+    assert own_redis.client().llen("celery") == 256
 
 
 def test_a_silent_redis_answers_503_within_a_second():
