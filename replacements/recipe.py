@@ -44,6 +44,12 @@ def reason_from_trigger(trigger: Trigger | None, reasons: tuple[str, ...]) -> di
     return {"reason": f"{OTHER} ({trigger.code})", "reason_code": OTHER}
 
 
+def ships_by_original_method(settings: Settings) -> bool:
+    """Whether some request may ship by the original's method, so reading its shipping line pays."""
+    return settings.replacement_shipping == "original" or any(
+        preset.shipping == "original" for preset in settings.presets.values())
+
+
 def with_recipe(request: dict, settings: Settings) -> dict:
     """The request with its reason code and its preset's choices, fixed when the request is made."""
     code = request.get("reason_code") or _known_code(request.get("reason"), settings.reasons)

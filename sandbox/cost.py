@@ -11,8 +11,10 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLIncludeDirective,
     GraphQLObjectType,
     GraphQLSchema,
+    GraphQLSkipDirective,
     OperationDefinitionNode,
     SelectionSetNode,
     get_named_type,
@@ -22,6 +24,7 @@ from graphql import (
     is_non_null_type,
     value_from_ast,
 )
+from graphql.execution.values import get_directive_values
 
 MUTATION_COST = 10
 CONNECTION_COST = 2
@@ -75,6 +78,8 @@ class QueryCost:
         common = 0
         by_type: dict[str, int] = {}
         for selection in selection_set.selections:
+            if not self._included(selection):
+                continue
             if isinstance(selection, FieldNode):
                 common += self._field(selection, parent, data)
                 continue
@@ -93,6 +98,12 @@ class QueryCost:
             return common
         typename = data.get("__typename") if isinstance(data, dict) else None
         return common + (by_type.get(typename, 0) if typename else max(by_type.values()))
+
+    def _included(self, node) -> bool:
+        """`@skip(if:)` and `@include(if:)`: a field left out costs nothing, as Shopify counts it."""
+        skip = get_directive_values(GraphQLSkipDirective, node, self.variables)
+        include = get_directive_values(GraphQLIncludeDirective, node, self.variables)
+        return not (skip and skip["if"]) and not (include and not include["if"])
 
     def _argument(self, node: FieldNode, definition, name: str):
         for argument in node.arguments:

@@ -195,6 +195,7 @@ def _spec_line(store: Store, spec: dict, fulfillment_status: str) -> dict:
         "requires_shipping": spec.get("requires_shipping", not spec.get("gift_card", False)),
         "gift_card": spec.get("gift_card", False), "taxable": True, "grams": variant["grams"] if variant else 0,
         "custom_attributes": list(spec.get("custom_attributes") or []),
+        "selling_plan": bool(spec.get("selling_plan")),
     }
 
 

@@ -4,8 +4,12 @@ Each one is validated against shared/shopify/admin-2026-04.graphql in tests/test
 Select only what the code reads: the cost of a query is paid from the shop's API budget.
 """
 
+# Every object costs a point a line, so a line reads only what planning needs: the selling plan
+# and the stock are scalars or null for almost every line (SUBSCRIPTION_PRODUCTS and VARIANT_STOCK
+# read the rest for the few lines that need it), and the original's shipping method only when a
+# recipe ships the replacement by it.
 ORDER_FOR_REPLACEMENT = """
-query OrderForReplacement($id: ID!) {
+query OrderForReplacement($id: ID!, $withShippingLine: Boolean!) {
   order(id: $id) {
     id
     name
@@ -17,7 +21,7 @@ query OrderForReplacement($id: ID!) {
     customer { id }
     shippingAddress { ...Address }
     billingAddress { ...Address }
-    shippingLine { title }
+    shippingLine @include(if: $withShippingLine) { title }
     lineItems(first: 100) {
       nodes {
         id
@@ -28,7 +32,8 @@ query OrderForReplacement($id: ID!) {
         unfulfilledQuantity
         requiresShipping
         isGiftCard
-        variant { id product { requiresSellingPlan } }
+        sellingPlan { sellingPlanId }
+        variant { id sellableOnlineQuantity }
         originalUnitPriceSet { shopMoney { amount } }
       }
     }
@@ -37,6 +42,24 @@ query OrderForReplacement($id: ID!) {
 
 fragment Address on MailingAddress {
   firstName lastName company address1 address2 city provinceCode countryCodeV2 zip phone
+}
+"""
+
+ORDER_EXISTS = """
+query OrderExists($id: ID!) {
+  order(id: $id) { id }
+}
+"""
+
+# Draft orders cannot hold subscription lines; asked only for lines bought on a selling plan.
+SUBSCRIPTION_PRODUCTS = """
+query SubscriptionProducts($ids: [ID!]!) {
+  nodes(ids: $ids) {
+    ... on ProductVariant {
+      id
+      product { requiresSellingPlan }
+    }
+  }
 }
 """
 

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from core.settings import Settings, Shop
 from core.store import FINAL, State
-from replacements.recipe import reason_from_trigger, with_recipe
+from replacements.recipe import reason_from_trigger, ships_by_original_method, with_recipe
 from replacements.records import Event, request_from
 from replacements.triggers import find_trigger, triggers
 from shopify.client import ShopifyClient
@@ -34,7 +34,7 @@ def admin_request(settings: Settings, shop: Shop, client: ShopifyClient, state: 
         current, generation, release = state.current_for_order(shop.domain, legacy)
         if current and (state.get(current) or {}).get("status", "done") not in FINAL:
             return current, None
-        order = read_order(client, order_id)
+        order = read_order(client, order_id, shipping_line=ships_by_original_method(settings))
         trigger = find_trigger(order["tags"], settings.replacement_tag) if order else None
         if trigger is None:
             log.info("event ignored: trigger tag not on the order",

@@ -24,7 +24,7 @@ def preview(settings: Settings, client: ShopifyClient, redis_client: redis.Redis
     """`decision`: `complete`, `hold` or `fail`, with its `reasons`, the lines, value and shipping line."""
     now = datetime.now(UTC)
     try:
-        order = read_order(client, resolve_order(client, request))
+        order = read_order(client, resolve_order(client, request), shipping_line=request.get("shipping") == "original")
         if order is None:
             raise PermanentFailure(not_found_reason(client, request.get("order")))
         plan = plan_replacement(order, request)

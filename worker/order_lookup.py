@@ -12,8 +12,30 @@ from shopify.client import ShopifyClient
 PLAIN_SEARCH_VALUE = re.compile(r"^#?[A-Za-z0-9_-]+$")
 
 
-def read_order(client: ShopifyClient, order_id: str) -> dict | None:
-    return client.query(docs.ORDER_FOR_REPLACEMENT, {"id": order_id})["order"]
+def read_order(client: ShopifyClient, order_id: str, shipping_line: bool = False) -> dict | None:
+    """The order as the planner reads it; `shipping_line`: with the original's shipping method
+    (a point more, read only when a recipe ships by it)."""
+    order = client.query(docs.ORDER_FOR_REPLACEMENT, {"id": order_id, "withShippingLine": shipping_line})["order"]
+    if order:
+        _add_subscription_products(client, order["lineItems"]["nodes"])
+    return order
+
+
+def _add_subscription_products(client: ShopifyClient, lines: list[dict]) -> None:
+    """Whether the product of each line bought on a selling plan is sold on subscription only
+    (`variant.product.requiresSellingPlan`): two points a line, paid only for those lines."""
+    bought_on_plan = [line["variant"] for line in lines if line.get("sellingPlan") and line.get("variant")]
+    if not bought_on_plan:
+        return
+    ids = list(dict.fromkeys(variant["id"] for variant in bought_on_plan))
+    products = {node["id"]: node["product"]
+                for node in client.query(docs.SUBSCRIPTION_PRODUCTS, {"ids": ids})["nodes"] if node}
+    for variant in bought_on_plan:
+        variant["product"] = products.get(variant["id"])
+
+
+def order_exists(client: ShopifyClient, order_id: str) -> bool:
+    return client.query(docs.ORDER_EXISTS, {"id": order_id})["order"] is not None
 
 
 def resolve_order(client: ShopifyClient, request: dict) -> str:
@@ -26,7 +48,7 @@ def resolve_order(client: ShopifyClient, request: dict) -> str:
         return reference
     if reference.isdigit():
         gid = f"gid://shopify/Order/{reference}"
-        if read_order(client, gid):
+        if order_exists(client, gid):
             return gid
     if reference.lstrip("#"):
         found = find_by_name(client, reference)

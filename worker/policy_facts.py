@@ -16,7 +16,7 @@ VARIANTS_PER_QUERY = 100
 
 def gather(client: ShopifyClient, settings: Settings, order: dict, plan: Plan, now: datetime) -> Facts:
     return Facts(earlier_replacements=earlier_replacements(client, settings, order, now),
-                 available=available_to_ship(client, [line.variant_id for line in plan.lines]))
+                 available=available_to_ship(client, plan, order))
 
 
 def earlier_replacements(client: ShopifyClient, settings: Settings, order: dict, now: datetime) -> int | None:
@@ -30,13 +30,27 @@ def earlier_replacements(client: ShopifyClient, settings: Settings, order: dict,
     return client.query(docs.REPLACEMENTS_OF_CUSTOMER, {"query": query})["ordersCount"]["count"]
 
 
-def available_to_ship(client: ShopifyClient, variant_ids: list[str]) -> dict[str, int | None]:
+def available_to_ship(client: ShopifyClient, plan: Plan, order: dict) -> dict[str, int | None]:
     """Units the online channels may sell per variant (Shopify sums the locations that fulfill
-    online orders, so no Location field and no read_locations scope is needed); None when untracked."""
-    ids = list(dict.fromkeys(variant_ids))
+    online orders, so no Location field and no read_locations scope is needed); None when untracked.
+
+    The order read carries each variant's sellable quantity; only a variant it shows short of
+    the plan (or does not show) costs a second read, which tells whether its stock is tracked."""
+    sellable = {line["variant"]["id"]: line["variant"].get("sellableOnlineQuantity")
+                for line in order["lineItems"]["nodes"] if line.get("variant")}
+    needed: dict[str, int] = {}
+    for line in plan.lines:
+        needed[line.variant_id] = needed.get(line.variant_id, 0) + line.quantity
     available: dict[str, int | None] = {}
-    for start in range(0, len(ids), VARIANTS_PER_QUERY):
-        nodes = client.query(docs.VARIANT_STOCK, {"ids": ids[start:start + VARIANTS_PER_QUERY]})["nodes"]
+    to_check = []
+    for variant_id, quantity in needed.items():
+        units = sellable.get(variant_id)
+        if units is not None and units >= quantity:
+            available[variant_id] = units
+        else:
+            to_check.append(variant_id)
+    for start in range(0, len(to_check), VARIANTS_PER_QUERY):
+        nodes = client.query(docs.VARIANT_STOCK, {"ids": to_check[start:start + VARIANTS_PER_QUERY]})["nodes"]
         for variant in filter(None, nodes):
             tracked = variant["inventoryItem"]["tracked"]
             available[variant["id"]] = variant["sellableOnlineQuantity"] if tracked else None

@@ -101,7 +101,7 @@ class Replacer:
                     request_id, order, draft, lock)
                 draft = self._complete(request_id, draft, lock)
             lock.extend()
-            self._release_original(request, order["id"], add=ISSUED_TAG, remove=FAILED_TAG)
+            self._release_original(request, order["id"], add=ISSUED_TAG, remove=FAILED_TAG, tags_read=order["tags"])
             # Journal first: whoever sees the final status finds its journal entry.
             self.state.journal(request_id, "done", order=order["name"],
                                replacement=(draft.get("order") or {}).get("name"), draft=draft["id"],
@@ -121,8 +121,9 @@ class Replacer:
         if not order_id:
             order_id = resolve_order(self.client, record["request"])
             self.state.update(request_id, order_id=order_id)
-        if order is None or order["id"] != order_id:
-            order = read_order(self.client, order_id)
+        by_original_method = record["request"].get("shipping") == "original"
+        if order is None or order["id"] != order_id or (by_original_method and "shippingLine" not in order):
+            order = read_order(self.client, order_id, shipping_line=by_original_method)
         if order is None:
             raise PermanentFailure(not_found_reason(self.client, record["request"].get("order")))
         return order
@@ -258,11 +259,16 @@ class Replacer:
             self.metrics.replacement(request.get("source", "unknown"), outcome)
 
     # Shopify writes on the original ----------------------------------------------------------
-    def _release_original(self, request: dict, order_id: str, add: str, remove: str) -> None:
+    def _release_original(self, request: dict, order_id: str, add: str, remove: str,
+                          tags_read: list[str] | None = None) -> None:
         """Takes the trigger tag off the original and marks the outcome; for the admin tag,
-        remembers Shopify's updatedAt of that write so a later stale read is not a new tagging."""
+        remembers Shopify's updatedAt of that write so a later stale read is not a new tagging.
+        `tags_read`: the original's tags as this run read them; when none is to go, the removal
+        (10 points) is not sent: a trigger tag added since is a new request, not ours to take."""
         trigger_tags = [self.settings.replacement_tag, *request.get("trigger_tags", [])]
-        self.client.mutate(docs.TAGS_REMOVE, {"id": order_id, "tags": [*trigger_tags, remove]}, "tagsRemove")
+        to_remove = [*trigger_tags, remove]
+        if tags_read is None or set(to_remove) & set(tags_read):
+            self.client.mutate(docs.TAGS_REMOVE, {"id": order_id, "tags": to_remove}, "tagsRemove")
         payload = self.client.mutate(docs.TAGS_ADD, {"id": order_id, "tags": [add]}, "tagsAdd")
         updated_at = ((payload.get("node") or {}).get("updatedAt"))
         if request.get("source") in ADMIN_SOURCES and updated_at:

@@ -68,6 +68,7 @@ def line_item_view(store: Store, order: dict, line: dict) -> dict:
         "restockable": variant is not None and line["current_quantity"] > 0, "merchantEditable": True,
         "variant": lambda _: catalog.variant_view(store, variant) if variant else None,
         "product": lambda _: catalog.product_view(store, product) if product else None,
+        "sellingPlan": _selling_plan(line, product),
         "customAttributes": attributes(line["custom_attributes"]),
         "originalUnitPriceSet": bag_field(line["price"], currency),
         "originalTotalSet": bag_field(original_total, currency),
@@ -84,6 +85,13 @@ def line_item_view(store: Store, order: dict, line: dict) -> dict:
         ],
         "duties": [],
     }
+
+
+def _selling_plan(line: dict, product: dict | None) -> dict | None:
+    """A line bought on a subscription; a product sold on subscription only is never bought otherwise."""
+    if not (line.get("selling_plan") or (product and product["requires_selling_plan"])):
+        return None
+    return {"name": "Subscription", "sellingPlanId": gid("SellingPlan", line["product_id"] or line["id"])}
 
 
 def shipping_line_view(line: dict, currency: str) -> dict:

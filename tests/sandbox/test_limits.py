@@ -29,6 +29,24 @@ def test_requested_cost_sizes_connections_by_first_and_actual_by_what_came_back(
                                             "restoreRate": 100.0}
 
 
+def test_a_field_left_out_by_a_directive_costs_nothing_requested_or_actual(shop):
+    query = """query($id: ID!, $with: Boolean!) { order(id: $id) { id shippingLine @include(if: $with) { title }
+        billingAddress @skip(if: $with) { city } } }"""
+    assert cost(shop.gql(query, id=SEED, **{"with": True}))["requestedQueryCost"] == 2
+    left_out = shop.gql(query, id=SEED, **{"with": False})
+    assert "shippingLine" not in left_out["data"]["order"]
+    assert cost(left_out)["requestedQueryCost"] == 2
+    assert cost(left_out)["actualQueryCost"] == 2
+
+
+def test_a_line_bought_on_a_selling_plan_costs_a_point_and_others_nothing(shop):
+    query = """query($id: ID!) { order(id: $id) { lineItems(first: 5) { nodes { sellingPlan { name } } } } }"""
+    body = shop.gql(query, id=SEED)
+    lines = body["data"]["order"]["lineItems"]["nodes"]
+    assert all(line["sellingPlan"] is None for line in lines)
+    assert cost(body)["actualQueryCost"] == 1 + 2 + len(lines)
+
+
 def test_a_mutation_costs_ten(shop):
     assert cost(shop.gql(TAGS_ADD, id=SEED))["requestedQueryCost"] == 10
 

@@ -17,7 +17,7 @@ DOCUMENTS = {name: value for name, value in vars(documents).items() if name.isup
 # "Requires `read_orders` access scope", ...); None: no scope of its own.
 TYPE_SCOPES = {
     "Order": "read_orders", "LineItem": "read_orders", "OrderTransaction": "read_orders", "Refund": "read_orders",
-    "RefundLineItem": "read_orders", "ShippingLine": "read_orders",
+    "RefundLineItem": "read_orders", "ShippingLine": "read_orders", "LineItemSellingPlan": "read_orders",
     "DraftOrder": "read_draft_orders", "DraftOrderLineItem": "read_draft_orders",
     "Customer": "read_customers",
     "Product": "read_products", "ProductVariant": "read_products",

@@ -4,7 +4,9 @@ import pytest
 
 from core.errors import PermanentFailure
 from shopify import documents as docs
-from worker.order_lookup import resolve_order
+from tests.canned_shopify import CannedShopify
+from tests.payloads import graphql_order
+from worker.order_lookup import read_order, resolve_order
 
 
 class Shopify:
@@ -20,7 +22,7 @@ class Shopify:
         self.searches = []
 
     def query(self, document: str, variables: dict | None = None) -> dict:
-        if document == docs.ORDER_FOR_REPLACEMENT:
+        if document == docs.ORDER_EXISTS:
             return {"order": {"id": variables["id"]} if variables["id"] in self.orders_by_id else None}
         if document == docs.ORDER_NAME_FORMAT:
             return {"shop": self.format}
@@ -105,3 +107,27 @@ def test_a_name_that_needs_quoting_is_quoted():
     shopify = Shopify(named=[order(1, "EU 1001")])
     assert resolve(shopify, order="EU 1001") == "gid://shopify/Order/1"
     assert shopify.searches == ['name:"EU 1001"']
+
+
+def test_the_order_read_asks_for_the_shipping_line_only_when_told():
+    client = CannedShopify({docs.ORDER_FOR_REPLACEMENT: {"order": graphql_order()}})
+    read_order(client, "gid://shopify/Order/1")
+    read_order(client, "gid://shopify/Order/1", shipping_line=True)
+    assert [variables["withShippingLine"] for _, variables in client.sent] == [False, True]
+
+
+def test_only_lines_bought_on_a_selling_plan_cost_a_read_of_their_product():
+    plain = CannedShopify({docs.ORDER_FOR_REPLACEMENT: {"order": graphql_order()}})
+    assert read_order(plain, "gid://shopify/Order/1")["lineItems"]["nodes"][1]["variant"].get("product") is None
+    assert [document for document, _ in plain.sent] == [docs.ORDER_FOR_REPLACEMENT]
+
+    order = graphql_order()
+    red = order["lineItems"]["nodes"][1]
+    red["sellingPlan"] = {"sellingPlanId": "gid://shopify/SellingPlan/1"}
+    subscribed = CannedShopify({
+        docs.ORDER_FOR_REPLACEMENT: {"order": order},
+        docs.SUBSCRIPTION_PRODUCTS: {"nodes": [{"id": red["variant"]["id"], "product": {"requiresSellingPlan": True}}]},
+    })
+    lines = read_order(subscribed, "gid://shopify/Order/1")["lineItems"]["nodes"]
+    assert subscribed.sent[1] == (docs.SUBSCRIPTION_PRODUCTS, {"ids": [red["variant"]["id"]]})
+    assert lines[1]["variant"]["product"] == {"requiresSellingPlan": True}

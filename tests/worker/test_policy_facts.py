@@ -35,24 +35,58 @@ def test_no_limit_or_no_customer_counts_nothing():
     assert client.sent == []
 
 
-def test_stock_is_what_the_online_channels_may_sell_read_without_any_location_field():
-    client = CannedShopify({docs.VARIANT_STOCK: stock_answer(3)})
-    assert available_to_ship(client, [RED, RED]) == {RED: 3}
+def order_with_stock(sellable: int | None) -> dict:
+    order = graphql_order()
+    for line in order["lineItems"]["nodes"]:
+        line["variant"]["sellableOnlineQuantity"] = sellable
+    return order
+
+
+def plan_of(order: dict, quantity: int = 1):
+    return plan_replacement(order, {"request_id": "api-1", "source": "api",
+                                    "lines": [{"variant_id": RED, "quantity": quantity}]})
+
+
+def test_stock_the_order_read_shows_enough_of_costs_no_second_read():
+    client = CannedShopify({})
+    order = order_with_stock(3)
+    assert available_to_ship(client, plan_of(order), order) == {RED: 3}
+    assert client.sent == []
+
+
+def test_stock_short_in_the_order_read_is_read_again_with_whether_it_is_tracked():
+    client = CannedShopify({docs.VARIANT_STOCK: stock_answer(0)})
+    order = order_with_stock(0)
+    assert available_to_ship(client, plan_of(order), order) == {RED: 0}
     assert client.sent == [(docs.VARIANT_STOCK, {"ids": [RED]})]
-    # Every Location field but `id` needs read_locations: the stock query reads none.
+    # Every Location field but `id` needs read_locations: the stock queries read none.
     assert "location" not in docs.VARIANT_STOCK.lower()
+    assert "location" not in docs.ORDER_FOR_REPLACEMENT.lower()
 
 
-def test_an_orders_hundred_variants_take_one_query():
-    variants = [f"gid://shopify/ProductVariant/{n}" for n in range(100)]
+def test_stock_the_order_read_does_not_show_is_read():
+    client = CannedShopify({docs.VARIANT_STOCK: stock_answer(3)})
+    order = graphql_order()
+    assert available_to_ship(client, plan_of(order), order) == {RED: 3}
+    assert client.sent == [(docs.VARIANT_STOCK, {"ids": [RED]})]
+
+
+def test_an_orders_hundred_short_variants_take_one_query():
+    order = graphql_order()
+    template = order["lineItems"]["nodes"][1]
+    order["lineItems"]["nodes"] = [
+        {**template, "id": f"gid://shopify/LineItem/{n}", "sku": f"SKU-{n}",
+         "variant": {"id": f"gid://shopify/ProductVariant/{n}", "sellableOnlineQuantity": 0}}
+        for n in range(100)]
     client = CannedShopify({docs.VARIANT_STOCK: {"nodes": []}})
-    available_to_ship(client, variants)
+    available_to_ship(client, plan_replacement(order, {"request_id": "api-1", "source": "api"}), order)
     assert [len(variables["ids"]) for _, variables in client.sent] == [100]
 
 
 def test_untracked_variants_have_no_limit():
     client = CannedShopify({docs.VARIANT_STOCK: stock_answer(tracked=False)})
-    assert available_to_ship(client, [RED]) == {RED: None}
+    order = order_with_stock(0)
+    assert available_to_ship(client, plan_of(order), order) == {RED: None}
 
 
 def test_gather_reads_both_facts_for_the_plan():

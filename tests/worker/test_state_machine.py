@@ -93,6 +93,17 @@ def test_every_draft_refuses_automatic_discounts(service):
     assert variables["input"]["acceptAutomaticDiscounts"] is False
 
 
+@pytest.mark.parametrize("tags, removals", [(["vip"], 0), (["vip", "replacement-failed"], 1),
+                                            (["needs-replacement"], 1)])
+def test_the_original_loses_tags_only_when_it_carries_one_to_lose(service, tags, removals):
+    """An API or helpdesk request leaves no trigger tag to take off: the removal's 10 points are saved."""
+    shopify = ScriptedShopify(script(**{docs.ORDER_FOR_REPLACEMENT: {"order": graphql_order(tags=tags)}}))
+
+    assert service.process(shopify) == "done"
+
+    assert (shopify.count(docs.TAGS_REMOVE), shopify.count(docs.TAGS_ADD)) == (removals, 1)
+
+
 @pytest.mark.parametrize("seconds_ago, creates", [(SEARCH_GRACE_SECONDS - 10, 0), (SEARCH_GRACE_SECONDS + 1, 1)])
 def test_a_lost_create_is_looked_for_thirty_seconds_before_a_second_create(service, seconds_ago, creates):
     assert SEARCH_GRACE_SECONDS == 30.0
