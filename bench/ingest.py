@@ -21,7 +21,6 @@ relevant delivery must do, so that what is left between it and `relevant` is the
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 from pathlib import Path
 
@@ -30,7 +29,7 @@ import requests
 from bench import wrk
 from bench.table import machine, table
 from devtools.processes import Gunicorn, RedisServer, service_env, stop_all
-from devtools.webhook_payloads import SECRET, shopify_headers, tagged_order
+from devtools.webhook_payloads import SECRET, numbered_body, shopify_headers, tagged_order
 from replacements.subscriptions import ORDER_FIELDS
 
 TARGETS = {"bare": None, "floor": None, "relevant": 0.45, "irrelevant": 0.85}
@@ -102,11 +101,11 @@ def _scenarios(servers: dict) -> dict[tuple[str, str], tuple[str, bytes, dict]]:
     scenarios = {}
     for shape in BODIES:
         relevant, irrelevant = _body(shape, tagged_order("needs-replacement")), _body(shape, tagged_order())
-        scenarios[(shape, "bare")] = (f"{servers['bare'].url}/webhooks/shopify", relevant, _headers(relevant))
-        scenarios[(shape, "floor")] = (f"{servers['bare'].url}/floor", relevant, _headers(relevant))
-        scenarios[(shape, "relevant")] = (f"{servers['service'].url}/webhooks/shopify", relevant, _headers(relevant))
-        scenarios[(shape, "irrelevant")] = (f"{servers['service'].url}/webhooks/shopify", irrelevant,
-                                            _headers(irrelevant))
+        bare, service = servers["bare"].url, servers["service"].url
+        for name, url, body in (("bare", f"{bare}/webhooks/shopify", relevant), ("floor", f"{bare}/floor", relevant),
+                                ("relevant", f"{service}/webhooks/shopify", relevant),
+                                ("irrelevant", f"{service}/webhooks/shopify", irrelevant)):
+            scenarios[(shape, name)] = (url, body, shopify_headers(body))  # wrk gives each request its ids, signature
     for (shape, name), (url, body, _) in scenarios.items():
         check = f"check-{shape}-{name}"
         checked = body.replace(wrk.UNIQUE, b"1")
@@ -120,20 +119,7 @@ def _scenarios(servers: dict) -> dict[tuple[str, str], tuple[str, bytes, dict]]:
 def _body(shape: str, order: dict) -> bytes:
     """The order's body with its id and updated_at numbered by wrk, so that each request is another
     change of another order (a body Shopify would send once)."""
-    unique = wrk.UNIQUE.decode()
-    order = {**order, "id": unique, "admin_graphql_api_id": f"gid://shopify/Order/{unique}",
-             "updated_at": f"2026-01-01T00:00:00.{unique}+00:00"}
-    if shape == "subscribed":
-        order = {field: order[field] for field in ORDER_FIELDS}
-    return json.dumps(order).encode().replace(f'"{unique}"'.encode(), wrk.UNIQUE)  # the id is a number
-
-
-def _headers(body: bytes) -> dict:
-    """What every request of a run shares; wrk adds the ids and the signature of each body."""
-    headers = shopify_headers(body)
-    for per_request in ("X-Shopify-Webhook-Id", "X-Shopify-Event-Id", "X-Shopify-Hmac-Sha256"):
-        headers.pop(per_request, None)
-    return headers
+    return numbered_body(order, wrk.UNIQUE.decode(), ORDER_FIELDS if shape == "subscribed" else None)
 
 
 if __name__ == "__main__":

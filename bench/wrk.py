@@ -2,11 +2,11 @@
 
 Each request carries its own `X-Shopify-Webhook-Id` and `X-Shopify-Event-Id`. Those headers are
 not signed, so the service also dedupes on the body: a body sent twice is a duplicate whatever
-its ids. A body holding `UNIQUE` is made new for each request (every `UNIQUE` becomes a number
-no other request of the process gets) and signed again, `X-Shopify-Hmac-Sha256` with `secret`,
-through the libcrypto wrk is linked with (LuaJIT's FFI): every relevant delivery is new and
-really enqueued. With a rate, requests leave on a fixed schedule (LuaJIT's clock) instead of as
-fast as answers come.
+its ids. A body holding `UNIQUE` (`devtools.webhook_payloads.numbered_body(order, UNIQUE.decode())`)
+is made new for each request (every `UNIQUE` becomes a number no other request of the process
+gets) and signed again, `X-Shopify-Hmac-Sha256` with `secret`, through the libcrypto wrk is
+linked with (LuaJIT's FFI): every relevant delivery is new and really enqueued. With a rate,
+requests leave on a fixed schedule (LuaJIT's clock) instead of as fast as answers come.
 """
 
 from __future__ import annotations
@@ -107,6 +107,8 @@ def ensure_wrk() -> str:
 
 def run(url: str, body: bytes, headers: dict[str, str], seconds: float, connections: int,
         rate: float | None = None, secret: str | None = None) -> Load:
+    """wrk against `url` with `body` numbered per request; `headers` as given, but for the ids
+    (and with `secret`, the signature) that each request gets of its own."""
     lua_headers = "{" + ", ".join(f'["{k}"] = "{v}"' for k, v in headers.items()) + "}"
     parts = "{" + ", ".join(f"[==[{part.decode()}]==]" for part in body.split(UNIQUE)) + "}"
     script = _SCRIPT.replace("{headers}", lua_headers).replace("{interval}", repr(1.0 / rate if rate else 0)) \

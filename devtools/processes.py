@@ -1,5 +1,5 @@
 """The real processes the tests and the benchmarks run, on loopback only: a private
-redis-server, the sandbox store (`python -m sandbox`), gunicorn, and the Procfile's worker
+redis-server, the sandbox store (`python -m sandbox`), gunicorn, the Procfile's web and worker
 (`python -m worker.run_worker`, which runs `celery worker`). Nothing here emulates Celery or Redis.
 
 Each process runs in a session of its own with its output in a log file (`output()`), and
@@ -192,7 +192,10 @@ class SandboxProcess(HttpServer):
 
 
 class Gunicorn(HttpServer):
-    """gunicorn serving `app` (a `module:variable`) with sync workers, as the Procfile's web does."""
+    """gunicorn serving `app` (a `module:variable`) with `workers` workers of gunicorn's default
+    class, sync, unless the environment's GUNICORN_CMD_ARGS says otherwise (bench.ingest gives it
+    the Procfile's `--config deploy/gunicorn.conf.py`: gevent). The Procfile's web itself, gevent
+    workers with its options as written, is `ProcfileWeb`."""
 
     name = "gunicorn"
 
@@ -204,6 +207,26 @@ class Gunicorn(HttpServer):
     def start(self) -> Gunicorn:
         self._spawn([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}",
                      "--workers", str(self.workers), self.app])
+        self._wait_for_answer("/healthz")
+        return self
+
+
+class ProcfileWeb(HttpServer):
+    """The Procfile's `web` line as written (`python -m devtools.procfile web`), on a free port;
+    `worker_class` overrides the one of deploy/gunicorn.conf.py (GUNICORN_CMD_ARGS)."""
+
+    name = "web"
+
+    def __init__(self, env: dict, worker_class: str | None = None, port: int | None = None):
+        super().__init__(env, port)
+        self.worker_class = worker_class
+
+    def start(self) -> ProcfileWeb:
+        self.env = {**self.env, "PORT": str(self.port),
+                    "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+        if self.worker_class:
+            self.env["GUNICORN_CMD_ARGS"] = f"--worker-class {self.worker_class}"
+        self._spawn([sys.executable, "-m", "devtools.procfile", "web"])
         self._wait_for_answer("/healthz")
         return self
 

@@ -7,6 +7,8 @@ import base64
 import copy
 import hashlib
 import hmac
+import json
+from collections.abc import Iterable
 
 from sandbox import vendored
 
@@ -23,6 +25,22 @@ def tagged_order(*extra_tags: str) -> dict:
     order = sample("order-tags-updated.rest-2026-07.json")
     order["tags"] = ", ".join(["External", *extra_tags])
     return order
+
+
+def numbered_body(order: dict, number: int | str, fields: Iterable[str] | None = None) -> bytes:
+    """`order`'s body as another change of another order, a body Shopify would send once (the
+    service dedupes on the body): its `id`, `admin_graphql_api_id` and `updated_at` carry `number`;
+    with `fields`, only those (what a subscription with `includeFields` sends). A `number` that is
+    a string is a placeholder, written where the digits go (the id unquoted, a JSON number once
+    filled in): a load generator numbers each request (bench/wrk.py)."""
+    order = {**order, "id": number, "admin_graphql_api_id": f"gid://shopify/Order/{number}",
+             "updated_at": f"2026-01-01T00:00:00.{number}+00:00"}
+    if fields is not None:
+        order = {field: order[field] for field in fields}
+    body = json.dumps(order).encode()
+    if isinstance(number, str):
+        body = body.replace(json.dumps(number).encode(), number.encode())
+    return body
 
 
 def shopify_signature(body: bytes, secret: str = SECRET) -> str:
