@@ -1,5 +1,6 @@
 """`python -m agent.serve --bind 0.0.0.0:8001`: the agent tool over Streamable HTTP at /mcp, with
-API_TOKEN as its bearer token (without API_TOKEN it answers 404, as the API does)."""
+API_TOKEN as its bearer token (without API_TOKEN it answers 404, as the API does). The Procfile's
+`mcp` line binds 0.0.0.0:$PORT (8001 where PORT is unset), the port its platform gives it."""
 
 from __future__ import annotations
 

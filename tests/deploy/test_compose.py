@@ -45,6 +45,14 @@ def test_the_web_service_runs_the_procfiles_web_line():
     assert "--config deploy/gunicorn.conf.py" in command
 
 
+def test_the_mcp_service_runs_the_procfiles_mcp_line_where_the_proxy_sends_mcp():
+    """The Procfile's mcp listens on its $PORT, as a platform gives each process; compose gives it 8001."""
+    command = SERVICES["mcp"]["command"]
+    assert command.replace("0.0.0.0:8001", "0.0.0.0:${PORT:-8001}") == procfile_line("mcp")
+    assert "8001" in SERVICES["mcp"]["expose"] and "ports" not in SERVICES["mcp"]
+    assert "reverse_proxy {$MCP_UPSTREAM:mcp:8001}" in (ROOT / "deploy" / "Caddyfile").read_text()
+
+
 def test_gunicorn_runs_gevent_workers():
     config = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))
     assert config["worker_class"] == "gevent"
