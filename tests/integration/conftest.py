@@ -1,16 +1,18 @@
 """Integration fixtures: a private redis-server, the sandbox store over HTTP, real Celery
-worker processes, and the web app wired to both."""
+worker processes, and the web app wired to both; and `own_service`, the service with settings
+of its own on a redis-server of its own, with worker processes of its own."""
 
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 
 import pytest
 import requests
 from celery import Celery
 
 from core.store import State
-from devtools.processes import TOKEN, RedisServer, Workers, service_env, wait_until
+from devtools.processes import TOKEN, RedisServer, Workers, service_env, stop_all, wait_until
 from sandbox.server import start_in_thread
 from tests.conftest import make_settings
 from tests.payloads import shopify_headers
@@ -51,6 +53,59 @@ def publisher(service_env) -> Celery:
     app = Celery("tests")
     app.conf.update(celery_config(make_settings(**service_env), publisher=True))
     return app
+
+
+class Service:
+    """The service with settings of its own: `processes` worker processes (`concurrency` pool
+    processes each) on a redis-server of its own, broker and state. No other test's workers take
+    its tasks, and nothing another test leaves in a Redis reaches it: a message whose ack was lost
+    (Redis restarted under its task) waits in `unacked` for the visibility timeout, then comes
+    back to whichever worker consumes that Redis. `redis` can be stopped and started again (AOF)."""
+
+    def __init__(self, env: dict, name: str, processes: int = 1, concurrency: int = 1, **settings: str):
+        self.redis = RedisServer()
+        self.env = {**env, "REDIS_URL": self.redis.url, **settings}
+        self.client = self.redis.client()
+        self.state = State(self.client)
+        names = [name] if processes == 1 else [f"{name}{n}" for n in range(1, processes + 1)]
+        self.workers = [Workers(self.env, concurrency=concurrency, name=each) for each in names]
+
+    @property
+    def worker(self) -> Workers:
+        [worker] = self.workers
+        return worker
+
+    def start(self) -> Service:
+        self.redis.start()
+        for worker in self.workers:
+            worker.start()
+        return self
+
+    def stop(self) -> None:
+        stop_all(*self.workers, self.redis)
+
+    def clean(self) -> None:
+        """No request state and an empty queue (the shop's stores are the test's to reset)."""
+        for key in self.client.scan_iter("rw:*"):
+            self.client.delete(key)
+        self.client.delete("celery")
+
+    def web(self):
+        return create_app(make_settings(**self.env)).test_client()
+
+
+@pytest.fixture(scope="session")
+def own_service(service_env):
+    """`with own_service(name, **settings) as service:` starts a `Service` (for the sandbox store
+    and the shop of `service_env` unless `env=` gives another environment) and stops it after."""
+    @contextmanager
+    def run(name: str, env: dict | None = None, processes: int = 1, concurrency: int = 1, **settings: str):
+        service = Service(service_env if env is None else env, name, processes, concurrency, **settings)
+        try:
+            yield service.start()
+        finally:
+            service.stop()
+    return run
 
 
 @pytest.fixture(autouse=True)

@@ -1,17 +1,14 @@
-"""The web app on a real port, so the sandbox delivers its webhooks to it as Shopify would; and
-service variants (other settings) with worker processes and a Redis database of their own."""
+"""The web app on a real port, so the sandbox delivers its webhooks to it as Shopify would (a
+service with settings of its own is `own_service` in tests/integration/conftest.py)."""
 
 from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
 
-import redis
 import requests
 from werkzeug.serving import make_server
 
-from core.store import State
-from devtools.processes import Workers
 from tests.conftest import make_settings
 from tests.payloads import SECRET
 from web import create_app
@@ -43,29 +40,3 @@ def wait_for_webhooks(shop_url: str) -> list[dict]:
     answer = requests.post(f"{shop_url}/_sandbox/webhooks/wait", json={"timeout": 20}, timeout=30).json()
     assert answer["idle"], answer
     return answer["deliveries"]
-
-
-class Variant:
-    """The service with other settings: its own Redis database (broker and state) and workers,
-    so the session's workers never take its tasks."""
-
-    def __init__(self, service_env: dict, db: int, name: str, **settings: str):
-        self.env = {**service_env, "REDIS_URL": service_env["REDIS_URL"].rsplit("/", 1)[0] + f"/{db}", **settings}
-        self.client = redis.Redis.from_url(self.env["REDIS_URL"])
-        self.state = State(self.client)
-        self.workers = Workers(self.env, concurrency=1, name=name)
-
-    def start(self) -> Variant:
-        self.workers.start()
-        return self
-
-    def stop(self) -> None:
-        self.workers.stop()
-
-    def clean(self) -> None:
-        for key in self.client.scan_iter("rw:*"):
-            self.client.delete(key)
-        self.client.delete("celery")
-
-    def web(self):
-        return create_app(make_settings(**self.env)).test_client()

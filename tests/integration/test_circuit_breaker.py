@@ -5,7 +5,7 @@ import pytest
 
 from core import keys
 from tests.integration.conftest import wait_for_request
-from tests.integration.served import API_AUTH, Variant
+from tests.integration.served import API_AUTH
 from tests.integration.test_policy_rules import new_order
 from tests.payloads import SHOP
 
@@ -13,12 +13,9 @@ REASON = "circuit breaker: 2 replacements in the last hour; REPLACEMENT_MAX_PER_
 
 
 @pytest.fixture
-def breaker(service_env):
-    variant = Variant(service_env, 15, "breaker", REPLACEMENT_MAX_PER_HOUR="2")
-    variant.clean()
-    variant.workers.concurrency = 2
-    yield variant.start()
-    variant.stop()
+def breaker(own_service):
+    with own_service("breaker", concurrency=2, REPLACEMENT_MAX_PER_HOUR="2") as service:
+        yield service
 
 
 def test_beyond_the_hourly_cap_replacements_are_held_for_review(shop, breaker):

@@ -5,7 +5,7 @@ mutation sent to Shopify."""
 
 import pytest
 
-from tests.integration.served import API_AUTH, Variant
+from tests.integration.served import API_AUTH
 from tests.integration.test_policy_rules import RED, new_order, set_stock
 
 # Kept by every Admin API call and every task, whatever it does: the shop's points, its token, the counts.
@@ -13,12 +13,9 @@ OPERATIONAL = ("rw:metrics:", "rw:budget:", "rw:token:")
 
 
 @pytest.fixture(scope="module")
-def service(service_env):
-    variant = Variant(service_env, 4, "dry-run", REPLACEMENT_MAX_VALUE="200.00",
-                      REPLACEMENT_MAX_VALUE_PER_DAY="1000.00")
-    variant.clean()
-    yield variant.start()
-    variant.stop()
+def service(own_service):
+    with own_service("dry-run", REPLACEMENT_MAX_VALUE="200.00", REPLACEMENT_MAX_VALUE_PER_DAY="1000.00") as service:
+        yield service
 
 
 def written(service, shop) -> tuple:

@@ -1,16 +1,15 @@
 """A Dev Dashboard app against a shop whose tokens live 30 seconds: the fleet mints about once
 per lifetime, every replacement completes across renewals, and a revoked token is renewed
-without a failure. Real worker processes, a Redis database of their own, the sandbox's client
-credentials grant."""
+without a failure. Two worker processes on a Redis of their own (`own_service`), the sandbox's
+client credentials grant."""
 
 import time
 
 import pytest
-import redis
 import requests
 
 from core.store import State
-from devtools.processes import Workers, wait_until
+from devtools.processes import wait_until
 from ops.cli import publisher
 from replacements.configuration import load_settings
 from sandbox.server import start_in_thread
@@ -31,27 +30,23 @@ def shop():
 
 
 @pytest.fixture(scope="module")
-def env(redis_server, shop) -> dict:
-    return {"SHOPIFY_SHOP": SHOP, "SHOPIFY_CLIENT_ID": CLIENT_ID, "SHOPIFY_CLIENT_SECRET": CLIENT_SECRET,
-            "SHOPIFY_ADMIN_URL": shop.url, "REDIS_URL": redis_server.url.rsplit("/", 1)[0] + "/3",
-            "LOG_LEVEL": "INFO"}
-
-
-@pytest.fixture(scope="module")
-def two_workers(env):
-    workers = [Workers(env, concurrency=2, name=f"tokens{n}").start() for n in (1, 2)]
-    yield workers
-    for worker in workers:
-        worker.stop()
+def two_workers(own_service, shop):
+    env = {"SHOPIFY_SHOP": SHOP, "SHOPIFY_CLIENT_ID": CLIENT_ID, "SHOPIFY_CLIENT_SECRET": CLIENT_SECRET,
+           "SHOPIFY_ADMIN_URL": shop.url, "LOG_LEVEL": "INFO"}
+    with own_service("tokens", env=env, processes=2, concurrency=2) as service:
+        yield service
 
 
 @pytest.fixture
-def state(env, shop, two_workers) -> State:
+def env(two_workers) -> dict:
+    return two_workers.env
+
+
+@pytest.fixture
+def state(two_workers, shop) -> State:
     requests.post(f"{shop.url}/_sandbox/reset", timeout=5).raise_for_status()
-    client = redis.Redis.from_url(env["REDIS_URL"])
-    for key in client.scan_iter("rw:*"):
-        client.delete(key)
-    return State(client)
+    two_workers.clean()
+    return two_workers.state
 
 
 def tokens(shop) -> dict:

@@ -5,11 +5,10 @@ import json
 import time
 
 import pytest
-import redis
 import requests
 
 from core.store import State
-from devtools.processes import Workers, wait_until
+from devtools.processes import wait_until
 from sandbox.server import start_in_thread
 from tests.conftest import make_settings
 from tests.integration.conftest import ORDER_ID, TOKEN, wait_for_request
@@ -30,32 +29,30 @@ def other_sandbox():
 
 
 @pytest.fixture(scope="module")
-def shops_env(redis_server, sandbox, other_sandbox, tmp_path_factory) -> dict:
+def multi_workers(own_service, sandbox, other_sandbox, tmp_path_factory):
+    """Workers of both shops on a Redis of their own, so the single-shop workers of other modules never
+    take these tasks."""
     path = tmp_path_factory.mktemp("shops") / "shops.json"
     path.write_text(json.dumps([
         {"shop": SHOP, "access_token": TOKEN, "webhook_secret": SECRET, "admin_url": sandbox.url},
         {"shop": OTHER, "access_token": OTHER_TOKEN, "webhook_secret": OTHER_SECRET, "admin_url": other_sandbox.url},
     ]))
-    # A Redis database of its own, so the single-shop workers of other modules never take these tasks.
-    return {"SHOPS_FILE": str(path), "REDIS_URL": redis_server.url.rsplit("/", 1)[0] + "/1", "LOG_LEVEL": "INFO",
-            "GORGIAS_WEBHOOK_SECRET": SECRETS["gorgias"]}
-
-
-@pytest.fixture(scope="module")
-def multi_workers(shops_env):
-    process = Workers(shops_env, concurrency=2, name="multi").start()
-    yield process
-    process.stop()
+    env = {"SHOPS_FILE": str(path), "LOG_LEVEL": "INFO", "GORGIAS_WEBHOOK_SECRET": SECRETS["gorgias"]}
+    with own_service("multi", env=env, concurrency=2) as service:
+        yield service
 
 
 @pytest.fixture
-def state(shops_env, other_sandbox, multi_workers) -> State:
-    """Both stores seeded and the shops' Redis database empty (the default store is reset by clean_world)."""
+def shops_env(multi_workers) -> dict:
+    return multi_workers.env
+
+
+@pytest.fixture
+def state(multi_workers, other_sandbox) -> State:
+    """Both stores seeded and the shops' Redis empty (the default store is reset by clean_world)."""
     requests.post(f"{other_sandbox.url}/_sandbox/reset", timeout=5).raise_for_status()
-    client = redis.Redis.from_url(shops_env["REDIS_URL"])
-    for key in client.scan_iter("rw:*"):
-        client.delete(key)
-    return State(client)
+    multi_workers.clean()
+    return multi_workers.state
 
 
 def post(web, body: dict, shop: str, secret: str, webhook_id: str, topic: str = "orders/updated"):

@@ -16,7 +16,6 @@ from shopify import documents as docs
 from shopify.client import ShopifyClient
 from shopify.scopes import REQUIRED
 from tests.integration.commands import command_environment, configure
-from tests.integration.served import Variant
 
 ALL_SCOPES = list(REQUIRED)
 
@@ -131,12 +130,10 @@ def test_every_order_change_arrives_trimmed_to_the_fields_read(env, shop, receiv
 
 
 @pytest.fixture
-def keeper(service_env):
+def keeper(own_service):
     """Workers of a legacy app whose subscriptions beat keeps at WEBHOOK_URL (a receiver that is down)."""
-    variant = Variant(service_env, db=14, name="webhook-keeper", WEBHOOK_URL=DOWN).start()
-    variant.clean()
-    yield variant
-    variant.stop()
+    with own_service("webhook-keeper", WEBHOOK_URL=DOWN) as service:
+        yield service
 
 
 DOWN = "http://127.0.0.1:9/webhooks/shopify"

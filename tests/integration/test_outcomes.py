@@ -5,7 +5,7 @@ events receiver verifying with `standardwebhooks.Webhook` gets each outcome once
 failures gets it again under the same webhook-id. A helpdesk that refuses the note never touches
 the replacement.
 
-The service runs as a variant with its own Redis database (12) and workers: every helpdesk's
+The service runs with settings of its own on its own Redis and workers (`own_service`): every helpdesk's
 `<PROVIDER>_API_URL` points at one stand-in (`/<provider>/...`), `EVENTS_URL` at another."""
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import pytest
 from standardwebhooks import Webhook
 
 from devtools.processes import wait_until
-from tests.integration.conftest import wait_for_request
-from tests.integration.served import API_AUTH, Variant
+from tests.integration.conftest import Service, wait_for_request
+from tests.integration.served import API_AUTH
 from tests.web.helpdesks.senders import SECRETS, encode, secret_env, signed_headers, ticket_payload
 from tests.worker.stand_in import StandIn
 from tests.worker.test_ticket_notes import CREDENTIALS, api_env, helpdesk_apis
@@ -42,14 +42,13 @@ def receiver():
 
 
 @pytest.fixture(scope="module")
-def outcomes_service(service_env, desks, receiver, tmp_path_factory):
+def outcomes_service(own_service, desks, receiver, tmp_path_factory):
     presets = tmp_path_factory.mktemp("outcomes") / "presets.json"
     presets.write_text(json.dumps({"damaged": {"approval": "draft"}}))
-    variant = Variant(service_env, db=12, name="outcomes", **secret_env(), **api_env(desks.url),
-                      EVENTS_URL=f"{receiver.url}/hooks/replacements", EVENTS_SECRET=EVENTS_SECRET,
-                      PRESETS_FILE=str(presets)).start()
-    yield variant
-    variant.stop()
+    with own_service("outcomes", **secret_env(), **api_env(desks.url),
+                     EVENTS_URL=f"{receiver.url}/hooks/replacements", EVENTS_SECRET=EVENTS_SECRET,
+                     PRESETS_FILE=str(presets)) as service:
+        yield service
 
 
 @pytest.fixture
@@ -60,7 +59,7 @@ def service(outcomes_service, desks, receiver):
     return outcomes_service
 
 
-def send_ticket(service: Variant, provider: str, **ticket) -> str:
+def send_ticket(service: Service, provider: str, **ticket) -> str:
     body = encode(ticket_payload(provider, **ticket))
     headers = signed_headers(provider, body, SECRETS[provider], time.time(), event_id=ticket.get("event_id", "ev-1"))
     answer = service.web().post(f"/webhooks/helpdesk/{provider}", data=body,
@@ -69,12 +68,12 @@ def send_ticket(service: Variant, provider: str, **ticket) -> str:
     return f"{provider}-example-{ticket['ticket_id']}"
 
 
-def drained(service: Variant) -> bool:
+def drained(service: Service) -> bool:
     """Nothing queued, nothing worked on or waiting for its countdown."""
     return service.client.llen("celery") == 0 and service.client.hlen("unacked") == 0
 
 
-def told(service: Variant, request_id: str, *events: str) -> list[dict]:
+def told(service: Service, request_id: str, *events: str) -> list[dict]:
     """The request's journal once it holds each of `events` (a note's, an event's)."""
     def journal() -> list[dict] | None:
         entries = service.state.journal_entries(request_id)

@@ -2,7 +2,8 @@
 in both OUT_OF_STOCK modes, and a cancelled original whose replacement waits as a draft.
 
 Each setting needs its own worker processes: every variant of the service below runs with its
-own Redis database, so neither the session's workers nor another variant take its tasks."""
+own Redis and workers (`own_service`), so neither the session's workers nor another variant take
+its tasks."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -10,33 +11,30 @@ import pytest
 import requests
 
 from devtools.processes import wait_until
-from tests.integration.conftest import ORDER_ID, wait_for_request
-from tests.integration.served import API_AUTH, Variant, deliver_webhooks_to, serving, wait_for_webhooks
+from tests.integration.conftest import ORDER_ID, Service, wait_for_request
+from tests.integration.served import API_AUTH, deliver_webhooks_to, serving, wait_for_webhooks
 
 RED = 49148385
 CUSTOMER = 207119551
 
 
 @pytest.fixture(scope="module")
-def rules_service(service_env):
-    variant = Variant(service_env, 5, "rules", REPLACEMENT_MAX_VALUE="200.00", REPLACEMENT_LIMIT_PER_CUSTOMER="2",
-                      REPLACEMENT_LIMIT_DAYS="30").start()
-    yield variant
-    variant.stop()
+def rules_service(own_service):
+    with own_service("rules", REPLACEMENT_MAX_VALUE="200.00", REPLACEMENT_LIMIT_PER_CUSTOMER="2",
+                     REPLACEMENT_LIMIT_DAYS="30") as service:
+        yield service
 
 
 @pytest.fixture(scope="module")
-def backorders_service(service_env):
-    variant = Variant(service_env, 6, "backorders", OUT_OF_STOCK="draft").start()
-    yield variant
-    variant.stop()
+def backorders_service(own_service):
+    with own_service("backorders", OUT_OF_STOCK="draft") as service:
+        yield service
 
 
 @pytest.fixture(scope="module")
-def approvals_service(service_env):
-    variant = Variant(service_env, 7, "approvals", REPLACEMENT_MODE="draft", RESERVE_HOURS="24").start()
-    yield variant
-    variant.stop()
+def approvals_service(own_service):
+    with own_service("approvals", REPLACEMENT_MODE="draft", RESERVE_HOURS="24") as service:
+        yield service
 
 
 @pytest.fixture
@@ -57,7 +55,7 @@ def approvals(approvals_service):
     return approvals_service
 
 
-def replace(variant: Variant, order: str) -> dict:
+def replace(variant: Service, order: str) -> dict:
     response = variant.web().post("/api/replacements", headers=API_AUTH, json={"order": order})
     assert response.status_code == 202
     return wait_for_request(variant.state, response.json["request_id"])

@@ -16,7 +16,7 @@ from core.metrics import render
 from devtools.processes import TOKEN, wait_until
 from sandbox.config import DEFAULT_SCOPES
 from tests.integration.conftest import ORDER_ID, send_order_webhook, wait_for_request
-from tests.integration.served import API_AUTH, Variant
+from tests.integration.served import API_AUTH
 from tests.payloads import SHOP
 
 REQUEST = "admin-450789469-1"
@@ -130,10 +130,9 @@ def test_a_token_without_read_locations_replaces_all_the_same(web, shop, state, 
 # CANCEL_ORIGINAL against an asynchronous orderCancel ---------------------------------------
 
 @pytest.fixture(scope="module")
-def cancels(service_env):
-    variant = Variant(service_env, db=11, name="real-shop-cancel", CANCEL_ORIGINAL="true").start()
-    yield variant
-    variant.stop()
+def cancels(own_service):
+    with own_service("real-shop-cancel", CANCEL_ORIGINAL="true") as service:
+        yield service
 
 
 @pytest.fixture
@@ -167,7 +166,7 @@ def test_a_cancel_job_longer_than_a_task_run_is_waited_on_and_the_original_cance
     assert shop.order("#1001")["cancelled_at"] and len(shop.replacements()) == 1
     journal = [entry["event"] for entry in clean_cancels.state.journal_entries(request_id)]
     assert journal.index("cancel_requested") < journal.index("original_cancelled") < journal.index("completed")
-    assert "is not done yet" in clean_cancels.workers.output()
+    assert "is not done yet" in clean_cancels.worker.output()
 
 
 # what the store holds ----------------------------------------------------------------------

@@ -16,7 +16,7 @@ import requests
 from devtools.processes import wait_until
 from tests.conftest import make_settings
 from tests.integration.conftest import ORDER_ID, send_order_webhook, wait_for_request
-from tests.integration.served import API_AUTH, Variant
+from tests.integration.served import API_AUTH
 from tests.integration.test_recovery import run_module
 from tests.web.helpdesks.senders import SECRETS, encode, secret_env, signed_headers, ticket_payload
 from web import create_app
@@ -28,35 +28,29 @@ PRESETS = {"lost": {"shipping_title": "Express", "tags": ["lost-parcel"]}, "wron
 
 
 @pytest.fixture(scope="module")
-def refunds(service_env, tmp_path_factory):
+def refunds(own_service, tmp_path_factory):
     """REFUND_ORIGINAL_SHIPPING, returns restocked at the returns desk, presets for lost and wrong-item,
     and shipping titled after the original's method (REPLACEMENT_SHIPPING=original)."""
     presets = tmp_path_factory.mktemp("recipe") / "presets.json"
     presets.write_text(json.dumps(PRESETS))
-    variant = Variant(service_env, db=8, name="recipe-refunds", REFUND_ORIGINAL_SHIPPING="true",
-                      RESTOCK_LOCATION_ID=str(RETURNS_DESK), PRESETS_FILE=str(presets),
-                      REPLACEMENT_SHIPPING="original").start()
-    yield variant
-    variant.stop()
+    with own_service("recipe-refunds", REFUND_ORIGINAL_SHIPPING="true", RESTOCK_LOCATION_ID=str(RETURNS_DESK),
+                     PRESETS_FILE=str(presets), REPLACEMENT_SHIPPING="original") as service:
+        yield service
 
 
 @pytest.fixture(scope="module")
-def cancels(service_env):
+def cancels(own_service):
     """CANCEL_ORIGINAL, and replacements that ship nothing (REPLACEMENT_SHIPPING=none)."""
-    variant = Variant(service_env, db=9, name="recipe-cancel", CANCEL_ORIGINAL="true",
-                      REPLACEMENT_SHIPPING="none").start()
-    yield variant
-    variant.stop()
+    with own_service("recipe-cancel", CANCEL_ORIGINAL="true", REPLACEMENT_SHIPPING="none") as service:
+        yield service
 
 
 @pytest.fixture(scope="module")
-def cancels_with_refund(service_env):
+def cancels_with_refund(own_service):
     """CANCEL_ORIGINAL with CANCEL_ORIGINAL_REFUND, REFUND_ORIGINAL_SHIPPING, REPLACEMENT_SHIPPING=original."""
-    variant = Variant(service_env, db=10, name="recipe-cancel-refund", CANCEL_ORIGINAL="true",
-                      CANCEL_ORIGINAL_REFUND="true", REFUND_ORIGINAL_SHIPPING="true",
-                      REPLACEMENT_SHIPPING="original").start()
-    yield variant
-    variant.stop()
+    with own_service("recipe-cancel-refund", CANCEL_ORIGINAL="true", CANCEL_ORIGINAL_REFUND="true",
+                     REFUND_ORIGINAL_SHIPPING="true", REPLACEMENT_SHIPPING="original") as service:
+        yield service
 
 
 @pytest.fixture(autouse=True)
@@ -119,7 +113,7 @@ def test_shipping_is_refunded_once_even_when_the_task_runs_twice(refunds, shop, 
     request_id = tag_and_send(refunds, shop, "needs-replacement", order["id"])
     if kill:
         wait_until(lambda: "RefundCreate" in mutations(shop), 30, message="the refundCreate call")
-        refunds.workers.kill_pool_children()
+        refunds.worker.kill_pool_children()
 
     assert wait_for_request(refunds.state, request_id, timeout=90)["status"] == "done"
 
@@ -273,7 +267,7 @@ def test_a_worker_killed_after_the_cancel_cancels_once_and_completes(cancels, sh
     shop.faults({"field": "orderCancel", "action": "apply_then_fail", "nth": 1, "hang": 4})
     request_id = tag_and_send(cancels, shop, "needs-replacement")
     wait_until(lambda: "OrderCancel" in mutations(shop), 30, message="the orderCancel call")
-    cancels.workers.kill_pool_children()
+    cancels.worker.kill_pool_children()
 
     assert wait_for_request(cancels.state, request_id, timeout=90)["status"] == "done"
     assert mutations(shop) == ["DraftOrderCreate", "OrderCancel", "DraftOrderComplete", "TagsRemove", "TagsAdd"]

@@ -1,12 +1,12 @@
 """Two `celery worker` processes on one shop share one API budget through Redis: under a bucket
-too small for the load they wait for points, and the sandbox never has to throttle a call."""
+too small for the load they wait for points, and the sandbox never has to throttle a call. The two
+are the only workers of their Redis (`own_service`): the session's workers take none of the load."""
 
 import time
 
 import pytest
 import requests
 
-from devtools.processes import Workers
 from tests.integration.conftest import send_order_webhook, wait_for_request
 
 ORDERS = 20
@@ -15,14 +15,13 @@ BUCKET = {"maximum_available": 700, "restore_rate": 100}
 
 
 @pytest.fixture(scope="module")
-def two_workers(service_env):
-    processes = [Workers(service_env, concurrency=1, name=f"budget{n}").start() for n in (1, 2)]
-    yield processes
-    for process in processes:
-        process.stop()
+def two_workers(own_service):
+    with own_service("budget", processes=2) as service:
+        yield service
 
 
-def test_two_worker_processes_never_overdraw_the_shop_bucket(web, shop, state, two_workers):
+def test_two_worker_processes_never_overdraw_the_shop_bucket(shop, two_workers):
+    web, state = two_workers.web(), two_workers.state
     requests.post(f"{shop.url}/_sandbox/config", json=BUCKET, timeout=5).raise_for_status()
     created = requests.post(f"{shop.url}/_sandbox/orders", json={"count": ORDERS}, timeout=5).json()["orders"]
     started = time.monotonic()
