@@ -104,6 +104,9 @@ class Settings:
     out_of_stock: str = "fail"
     max_body_bytes: int = 1_000_000
     reconcile_minutes: int = 15
+    # Seconds a message taken by a worker stays the worker's before the broker hands it to another
+    # (worker/app.py says why 75); tests cut it to see a lost message come back.
+    visibility_timeout: int = 75
     dedupe_hours: int = 48
     retention_days: int = 90
     log_level: str = "INFO"
@@ -158,6 +161,7 @@ class Settings:
             out_of_stock=reader.choice("OUT_OF_STOCK", ("fail", "draft"), "fail"),
             max_body_bytes=reader.integer("MAX_BODY_BYTES", 1_000_000, minimum=1024),
             reconcile_minutes=reader.integer("RECONCILE_MINUTES", 15, minimum=1),
+            visibility_timeout=reader.integer("VISIBILITY_TIMEOUT", 75, minimum=1),
             # At least the dedupe marks' 48 h: a request must outlive every retry of its delivery.
             retention_days=reader.integer("RETENTION_DAYS", 90, minimum=3),
             log_level=reader.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),

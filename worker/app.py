@@ -15,12 +15,14 @@ from worker.services import Services
 # A task must finish well inside the visibility timeout, or Redis hands it to a second
 # worker while the first still runs (measured in the team's Celery and Redis notes, B1a).
 # Keep it short all the same: it is how long a message held by a worker that died whole
-# (main process and pool) waits before another worker gets it. Every task is idempotent and
-# takes a per-request lock, so an early redelivery costs a retry, never a second replacement.
+# (main process and pool), or whose ack or retry Redis was away for, waits before another
+# worker gets it. Every task is idempotent and takes a per-request lock, so an early
+# redelivery costs a retry, never a second replacement. It is settings.visibility_timeout
+# (VISIBILITY_TIMEOUT, 75 s: a task's 45 s limit plus the longest retry countdown, 15 s, and
+# a margin); the tests cut it to a few seconds to see a lost message come back.
 TASK_SOFT_LIMIT = 40
 TASK_HARD_LIMIT = 45
 RETRY_BACKOFF_MAX = 15
-VISIBILITY_TIMEOUT = 75
 
 
 def celery_config(settings: Settings, publisher: bool = False) -> dict:
@@ -30,7 +32,7 @@ def celery_config(settings: Settings, publisher: bool = False) -> dict:
         "broker_url": settings.redis_url,
         "broker_connection_retry_on_startup": True,
         "broker_transport_options": {
-            "visibility_timeout": VISIBILITY_TIMEOUT,
+            "visibility_timeout": settings.visibility_timeout,
             "socket_timeout": 1 if publisher else 5,
             "socket_connect_timeout": connect_timeout,
             "retry_on_timeout": True,

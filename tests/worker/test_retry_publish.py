@@ -10,7 +10,7 @@ from kombu.exceptions import OperationalError
 import worker.tasks  # noqa: F401  (registers the shared tasks)
 from core import keys
 from tests.conftest import make_settings
-from worker.app import create_celery
+from worker.app import celery_config, create_celery
 
 
 @pytest.fixture
@@ -39,3 +39,9 @@ def test_a_published_retry_is_the_usual_retry(task, monkeypatch):
     with pytest.raises(Retry):
         task.retry(exc=RuntimeError("502"), countdown=1)
     assert len(sent) == 1
+
+
+def test_the_visibility_timeout_is_75_seconds_unless_set():
+    """How long a message left unacknowledged waits before it is delivered again (worker/app.py)."""
+    assert celery_config(make_settings())["broker_transport_options"]["visibility_timeout"] == 75
+    assert celery_config(make_settings(VISIBILITY_TIMEOUT="4"))["broker_transport_options"]["visibility_timeout"] == 4
