@@ -71,7 +71,7 @@ def test_redis_keeps_its_data_and_never_evicts():
     assert redis["mem_limit"]
     assert "redis-data:/data" in redis["volumes"]
     # Why, where it is set: the loss measured without persistence.
-    assert "119 of 150" in COMPOSE_TEXT
+    assert "300 of 300" in COMPOSE_TEXT
 
 
 def test_the_container_memory_limit_is_above_maxmemory():

@@ -7,8 +7,7 @@ import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from bench.slow_clients import ProcfileWeb
-from devtools.processes import RedisServer, free_port, service_env, wait_until
+from devtools.processes import ProcfileWeb, RedisServer, free_port, service_env, wait_until
 from tests.integration.test_slow_clients import delivery
 
 

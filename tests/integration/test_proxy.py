@@ -10,8 +10,8 @@ import time
 import pytest
 import requests
 
-from bench.slow_clients import CaddyProxy, ProcfileWeb, SlowClients
-from devtools.processes import RedisServer, free_port, service_env
+from bench.slow_clients import CaddyProxy, SlowClients
+from devtools.processes import ProcfileWeb, RedisServer, free_port, service_env
 from tests.integration.test_slow_clients import delivery
 
 

@@ -21,10 +21,9 @@ import redis
 import requests
 from kombu import Connection
 
-from bench.slow_clients import ProcfileWeb
 from core.settings import ConfigError
 from core.store import State
-from devtools.processes import RedisServer, Workers, service_env
+from devtools.processes import ProcfileWeb, RedisServer, Workers, service_env
 from devtools.webhook_payloads import shopify_headers
 from tests.conftest import make_settings
 from tests.integration.conftest import wait_for_request

@@ -18,8 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from bench.slow_clients import ProcfileWeb, SlowClients
-from devtools.processes import RedisServer, service_env
+from bench.slow_clients import SlowClients
+from devtools.processes import ProcfileWeb, RedisServer, service_env
 from devtools.webhook_payloads import shopify_headers, tagged_order
 from replacements.subscriptions import ORDER_FIELDS
 
