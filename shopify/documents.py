@@ -90,6 +90,7 @@ query FindReplacementDrafts($query: String!) {
       name
       status
       ready
+      createdAt
       customAttributes { key value }
       order { id name }
     }

@@ -45,6 +45,7 @@ READY_POLLS = 20
 # wait is three times the 10 s used before: a few task retries, paid only when an answer is lost.
 # Should two drafts still carry one request id, the spare one is deleted (`_drop_spares`).
 SEARCH_GRACE_SECONDS = 30.0
+CLOCK_SKEW_SECONDS = 300.0  # between this machine's clock and Shopify's
 # draftOrderComplete's userError on a development or trial store (reported by a third party).
 PLAN_REFUSAL = "Change your plan to allow customers to checkout and to create orders."
 
@@ -135,10 +136,10 @@ class Replacer:
                 raise PermanentFailure(f"draft {record['draft_id']} was deleted before completion")
             if int(record.get("creates") or 0) > 1 and not draft.get("order"):
                 # Sent twice: the first draft may have become searchable since.
-                self._drop_spares(request_id, draft, self._drafts_of(request_id, order), lock)
+                self._drop_spares(request_id, draft, self._drafts_of(request_id, record, order), lock)
             return {**draft, "hold": record.get("hold") == "1"}
         if record["status"] == "creating":
-            found = self._drafts_of(request_id, order)
+            found = self._drafts_of(request_id, record, order)
             if found:
                 keep = self._drop_spares(request_id, _first_made(found), found, lock)
                 return self._remember_draft(request_id, keep, hold=record.get("hold") == "1")
@@ -169,13 +170,16 @@ class Replacer:
         payload = self.client.mutate(docs.DRAFT_ORDER_CREATE, {"input": plan.draft_input}, "draftOrderCreate")
         return self._remember_draft(request_id, payload["draftOrder"], hold=hold)
 
-    def _drafts_of(self, request_id: str, order: dict) -> list[dict]:
-        """The drafts that carry this request id, found by the replacement tag of the order."""
+    def _drafts_of(self, request_id: str, record: dict, order: dict) -> list[dict]:
+        """The drafts of this request: found by the replacement tag of the order, carrying the
+        request id, and made after its record. An id comes back once RETENTION_DAYS erased its
+        record (an order's taggings are counted from 1 again); an older draft is another request's."""
         query = f"tag:replacement-for-{order_number(order)}"
         drafts = self.client.query(docs.FIND_REPLACEMENT_DRAFTS, {"query": query})["draftOrders"]["nodes"]
+        since = float(record["created_at"]) - CLOCK_SKEW_SECONDS
         found = [draft for draft in drafts
                  if {a["key"]: a["value"] for a in draft.get("customAttributes") or []}.get("Replacement request")
-                 == request_id]
+                 == request_id and datetime.fromisoformat(draft["createdAt"]).timestamp() >= since]
         if found:
             log.info("found the draft of an earlier attempt", extra={"request_id": request_id, "drafts": len(found)})
         return found

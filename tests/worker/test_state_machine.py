@@ -4,6 +4,7 @@ deleted and counted), a store whose plan cannot create orders fails clearly, and
 refuses (a subscription line) fails before any draft is made."""
 
 import time
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import fakeredis
@@ -25,8 +26,10 @@ ORDER_ID = "gid://shopify/Order/450789469"
 RED = "gid://shopify/ProductVariant/49148385"
 
 
-def draft(number: int, completed: bool = False, request_id: str = REQUEST_ID) -> dict:
+def draft(number: int, completed: bool = False, request_id: str = REQUEST_ID, days_ago: float = 0) -> dict:
+    created = datetime.now(UTC) - timedelta(days=days_ago)
     return {"id": f"gid://shopify/DraftOrder/{number}", "name": f"#D{number}", "status": "OPEN", "ready": True,
+            "createdAt": created.isoformat(timespec="seconds").replace("+00:00", "Z"),
             "customAttributes": [{"key": "Replacement request", "value": request_id}],
             "order": {"id": "gid://shopify/Order/9", "name": "#1002"} if completed else None}
 
@@ -149,6 +152,21 @@ def test_a_completed_draft_is_the_one_kept(service):
         {"input": {"id": "gid://shopify/DraftOrder/1"}}]
     assert shopify.count(docs.DRAFT_ORDER_COMPLETE) == 0
     assert service.state.journal_entries(REQUEST_ID)[-1]["detail"]["replacement"] == "#1002"
+
+
+def test_a_draft_made_before_the_request_was_recorded_is_an_earlier_request_of_the_same_id(service):
+    # RETENTION_DAYS erased the record of an earlier request with this id (an order's taggings
+    # are counted from 1 again): its completed draft is not this request's replacement.
+    service.state.update(REQUEST_ID, status="creating", create_attempted_at=time.time() - 60, creates=1)
+    shopify = ScriptedShopify(script(**{
+        docs.FIND_REPLACEMENT_DRAFTS: {"draftOrders": {"nodes": [draft(7, completed=True, days_ago=91)]}}}))
+
+    assert service.process(shopify) == "done"
+
+    assert shopify.count(docs.DRAFT_ORDER_CREATE) == 1
+    assert shopify.count(docs.DRAFT_ORDER_DELETE) == 0
+    assert [variables for document, variables in shopify.sent if document == docs.DRAFT_ORDER_COMPLETE] == [
+        {"id": "gid://shopify/DraftOrder/1"}]
 
 
 def test_the_first_draft_showing_up_after_a_second_create_is_deleted_before_completion(service):
