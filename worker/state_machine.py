@@ -30,7 +30,7 @@ from replacements.records import ADMIN_SOURCES, Event, request_from
 from replacements.triggers import FAILED_TAG, ISSUED_TAG
 from shopify import documents as docs
 from shopify.client import ShopifyClient
-from shopify.errors import RetryableShopifyError, ShopifyUserErrors
+from shopify.errors import BudgetShort, RetryableShopifyError, ShopifyUserErrors
 from worker import circuit_breaker, policy_facts
 from worker.admin_requests import admin_request
 from worker.cancellation import delete_open_replacements
@@ -167,7 +167,13 @@ class Replacer:
         self.state.journal(request_id, "creating", lines=[[line.sku, line.quantity] for line in plan.lines],
                            retail_value=str(plan.retail_value), currency=plan.currency,
                            held_because=list(verdict.reasons))
-        payload = self.client.mutate(docs.DRAFT_ORDER_CREATE, {"input": plan.draft_input}, "draftOrderCreate")
+        try:
+            payload = self.client.mutate(docs.DRAFT_ORDER_CREATE, {"input": plan.draft_input}, "draftOrderCreate")
+        except BudgetShort:
+            # Not sent, or throttled (nothing applied): no draft to look for when the task comes back.
+            self.state.update(request_id, status=record["status"], creates=record.get("creates") or 0,
+                              create_attempted_at=record.get("create_attempted_at") or 0)
+            raise
         return self._remember_draft(request_id, payload["draftOrder"], hold=hold)
 
     def _drafts_of(self, request_id: str, record: dict, order: dict) -> list[dict]:

@@ -14,7 +14,7 @@ from core import keys
 from core.metrics import Metrics, render
 from core.store import State
 from shopify import documents as docs
-from shopify.errors import RetryableShopifyError
+from shopify.errors import BudgetShort, RetryableShopifyError
 from tests.conftest import make_settings
 from tests.payloads import SHOP, graphql_order
 from tests.worker.scripted_shopify import ScriptedShopify
@@ -121,6 +121,21 @@ def test_a_lost_create_is_looked_for_thirty_seconds_before_a_second_create(servi
             service.process(shopify)
     assert shopify.count(docs.FIND_REPLACEMENT_DRAFTS) == 1
     assert shopify.count(docs.DRAFT_ORDER_CREATE) == creates
+
+
+def test_a_create_the_budget_sent_back_unsent_is_no_earlier_create_to_look_for(service):
+    shopify = ScriptedShopify(script(**{docs.DRAFT_ORDER_CREATE: [
+        BudgetShort("DraftOrderCreate: short", shop=SHOP, retry_in=1.0),
+        {"draftOrderCreate": {"draftOrder": draft(1), "userErrors": []}}]}))
+
+    with pytest.raises(BudgetShort):
+        service.process(shopify)
+    assert service.record()["status"] == "received"
+    assert service.process(shopify) == "done"
+
+    assert shopify.count(docs.FIND_REPLACEMENT_DRAFTS) == 0
+    assert shopify.count(docs.DRAFT_ORDER_CREATE) == 2
+    assert service.record()["creates"] == "1"
 
 
 def test_two_drafts_of_one_request_found_by_the_search_keep_the_first_and_delete_the_spare(service):
