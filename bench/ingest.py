@@ -28,6 +28,7 @@ import requests
 
 from bench import wrk
 from bench.table import machine, table
+from core.metrics import queue_depth
 from devtools.processes import Gunicorn, RedisServer, service_env, stop_all
 from devtools.webhook_payloads import SECRET, numbered_body, shopify_headers, tagged_order
 from replacements.subscriptions import ORDER_FIELDS
@@ -67,7 +68,7 @@ def main(argv: list[str] | None = None) -> None:
                 throughput[name].append(wrk.run(url, body, headers, args.seconds, args.connections, secret=SECRET))
         paced = {name: wrk.run(url, body, headers, 2 * args.seconds, 16, rate=args.rate, secret=SECRET)
                  for name, (url, body, headers) in scenarios.items()}
-        queued = redis.client().llen("celery") - len(BODIES)  # less the checks' own
+        queued = queue_depth(redis.client()) - len(BODIES)  # less the checks' own
     finally:
         stop_all(*servers.values(), redis)
 

@@ -19,6 +19,7 @@ import redis
 import requests
 
 from core import keys
+from core.metrics import queue_depth
 from core.store import JOURNAL_MAX
 from devtools.processes import RedisServer, SandboxProcess, Workers, service_env, stop_all, wait_until
 from devtools.webhook_payloads import shopify_headers, tagged_order
@@ -85,7 +86,7 @@ def main(argv: list[str] | None = None) -> None:
             body = json.dumps(order).encode()
             web.post("/webhooks/shopify", data=body, headers=shopify_headers(
                 body, webhook_id=str(uuid.uuid4()), event_id=str(uuid.uuid4())))
-        wait_until(lambda: not client.scard(keys.OPEN_REQUESTS) and client.llen(keys.QUEUE) == 0
+        wait_until(lambda: not client.scard(keys.OPEN_REQUESTS) and queue_depth(client) == 0
                    and len(list(client.scan_iter(keys.request("*"), count=1000))) >= args.replacements,
                    60 + args.replacements, message="every replacement to finish")
         after = usage(client)

@@ -38,6 +38,7 @@ import requests
 
 from bench import wrk
 from bench.table import machine, table
+from core.metrics import queue_depth
 from devtools.processes import (
     HttpServer,
     ProcfileWeb,
@@ -277,7 +278,7 @@ class Run:
         result = wrk.run(f"{server.url}/webhooks/shopify", self.body, shopify_headers(self.body), seconds,
                          connections, rate, secret=SECRET)
         spent = cpu_seconds(pids) - before
-        queued = self.redis.client().llen("celery")
+        queued = queue_depth(self.redis.client())
         # Those still in flight when wrk stopped are queued too: one per connection at most.
         if not result.requests - result.errors <= queued <= result.requests + connections:
             raise SystemExit(f"bench: {result.requests - result.errors} deliveries answered, {queued} queued")

@@ -9,6 +9,16 @@ from __future__ import annotations
 
 PREFIX = "rw:"
 QUEUE = "celery"
+# A shop's tasks past its burst allowance, and tasks waiting for their shop's API budget, wait in
+# the queue's lowest-priority list (kombu's Redis transport: `<queue>\x06\x16<priority>`, 0 first).
+LOW_PRIORITY = 9
+
+
+def priority_list(queue: str, priority: int) -> str:
+    return f"{queue}\x06\x16{priority}" if priority else queue
+
+
+QUEUE_LISTS = tuple(priority_list(QUEUE, priority) for priority in (0, 3, 6, 9))  # kombu's priority steps
 
 # Task names, as the web tier writes them into its messages and the worker registers them.
 HANDLE_EVENT = "worker.tasks.handle_event"
@@ -30,6 +40,10 @@ BUDGET = f"{PREFIX}budget:"
 PRIVACY_EXPORT = f"{PREFIX}privacy:export:"
 TOKEN = f"{PREFIX}token:"
 READY_PROBE = f"{PREFIX}ready"
+
+
+def burst(shop: str) -> str:
+    return f"{PREFIX}burst:{shop}"
 
 
 def request(request_id: str) -> str:

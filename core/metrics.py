@@ -162,7 +162,7 @@ class RedisCollector:
             raw = {tuple(json.loads(k)): v for k, v in self.client.hgetall(_key(name)).items()}
             yield _family(name, spec, raw)
         yield GaugeMetricFamily(f"{NAMESPACE}queue_depth", "Tasks waiting in the Celery queue",
-                                value=self.client.llen(keys.QUEUE))
+                                value=queue_depth(self.client))
 
 
 def _family(name: str, spec: Spec, raw: dict) -> Metric:
@@ -194,3 +194,11 @@ def render(client: redis.Redis) -> bytes:
     registry = CollectorRegistry(auto_describe=False)
     registry.register(RedisCollector(client))
     return generate_latest(registry)
+
+
+def queue_depth(client) -> int:
+    """Tasks waiting in the queue, whatever their priority."""
+    pipe = client.pipeline(transaction=False)
+    for name in keys.QUEUE_LISTS:
+        pipe.llen(name)
+    return sum(pipe.execute())

@@ -7,7 +7,7 @@ import base64
 import json
 from unittest import mock
 
-from core.keys import QUEUE
+from core.keys import QUEUE_LISTS
 
 
 def decode(raw: bytes) -> tuple[str, list, dict]:
@@ -22,7 +22,8 @@ class QueuedTasks:
         self.client = client
 
     def messages(self) -> list[tuple[str, list, dict]]:
-        return [decode(raw) for raw in reversed(self.client.lrange(QUEUE, 0, -1))]  # LPUSH: oldest last
+        # Each priority's list in the order workers take them; LPUSH: a list's oldest is last.
+        return [decode(raw) for name in QUEUE_LISTS for raw in reversed(self.client.lrange(name, 0, -1))]
 
     def __getattr__(self, name: str):
         calls = mock.Mock()

@@ -266,7 +266,7 @@ def _accept(event: dict) -> str:
             raise key_reused()
         return "duplicate"
     try:
-        current_app.extensions["intake"].accept([], TASK, [event])
+        current_app.extensions["intake"].accept([], TASK, [event], shop=event["shop"])
     except QueueUnavailable:
         state.delete_request(event["request_id"])
         raise

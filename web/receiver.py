@@ -67,7 +67,8 @@ class Receiver:
             log.debug("delivery ignored", extra={"sender": self.name, "reason": outcome.ignored})
             g.webhook_status = "ignored"
             return jsonify(status="ignored", reason=outcome.ignored)
-        status = current_app.extensions["intake"].accept(outcome.dedupe_keys, outcome.task, [outcome.event])
+        status = current_app.extensions["intake"].accept(outcome.dedupe_keys, outcome.task, [outcome.event],
+                                                        shop=outcome.event.get("shop"))
         g.webhook_status = status
         log.debug("delivery accepted", extra={"sender": self.name, "status": status,
                                               "request_id": outcome.event.get("request_id")})

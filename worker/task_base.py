@@ -63,6 +63,7 @@ class ReplacementTask(Task):
         request = self.request
         again = self.signature_from_request(request, request.args, request.kwargs, countdown=countdown,
                                             retries=request.retries)
+        again.set(priority=keys.LOW_PRIORITY)  # behind every shop's fresh work (web/intake.py)
         if request.is_eager:
             return again.apply().get()
         try:

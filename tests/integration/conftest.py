@@ -11,6 +11,7 @@ import pytest
 import requests
 from celery import Celery
 
+from core import keys
 from core.store import State
 from devtools.processes import TOKEN, RedisServer, Workers, service_env, stop_all, wait_until
 from sandbox.server import start_in_thread
@@ -88,7 +89,7 @@ class Service:
         """No request state and an empty queue (the shop's stores are the test's to reset)."""
         for key in self.client.scan_iter("rw:*"):
             self.client.delete(key)
-        self.client.delete("celery")
+        self.client.delete(*keys.QUEUE_LISTS)
 
     def web(self):
         return create_app(make_settings(**self.env)).test_client()
@@ -119,7 +120,7 @@ def clean_world(request, redis_server, sandbox, publisher):
         publisher.control.revoke(waiting)
     for key in client.scan_iter("rw:*"):
         client.delete(key)
-    client.delete("celery")
+    client.delete(*keys.QUEUE_LISTS)
     yield
 
 

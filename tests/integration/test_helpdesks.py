@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from core.metrics import queue_depth
 from devtools.processes import wait_until
 from tests.conftest import make_settings
 from tests.integration.conftest import wait_for_request
@@ -33,7 +34,7 @@ def send(web, provider: str, **ticket):
 def queue_drained(redis_server) -> bool:
     """Nothing waiting and nothing being worked on (tasks are acknowledged when they end)."""
     client = redis_server.client()
-    return client.llen("celery") == 0 and client.hlen("unacked") == 0
+    return queue_depth(client) == 0 and client.hlen("unacked") == 0
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)

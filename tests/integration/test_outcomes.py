@@ -16,6 +16,7 @@ import time
 import pytest
 from standardwebhooks import Webhook
 
+from core.metrics import queue_depth
 from devtools.processes import wait_until
 from tests.integration.conftest import Service, wait_for_request
 from tests.integration.served import API_AUTH
@@ -70,7 +71,7 @@ def send_ticket(service: Service, provider: str, **ticket) -> str:
 
 def drained(service: Service) -> bool:
     """Nothing queued, nothing worked on or waiting for its countdown."""
-    return service.client.llen("celery") == 0 and service.client.hlen("unacked") == 0
+    return queue_depth(service.client) == 0 and service.client.hlen("unacked") == 0
 
 
 def told(service: Service, request_id: str, *events: str) -> list[dict]:

@@ -53,7 +53,8 @@ def test_redis_down_at_ingest_answers_503_within_a_second_and_the_retry_goes_thr
 
     own_redis.start()
     assert send_order_webhook(web, order, "wh-1", "ev-1").json == {"status": "queued"}
-    queued = [decode(raw)[2]["log_context"]["delivery_id"] for raw in own_redis.client().lrange("celery", 0, -1)]
+    queued = [decode(raw)[2]["log_context"]["delivery_id"]
+              for name in keys.QUEUE_LISTS for raw in own_redis.client().lrange(name, 0, -1)]
     assert "wh-1" in queued
 
 
@@ -164,7 +165,7 @@ def test_a_refund_missed_during_an_outage_is_found_by_reconciliation_and_replace
 
 def about(client, request_id: str) -> bool:
     """Whether a reconcile task, or a task of the request, is queued or running."""
-    messages = [decode(raw) for raw in client.lrange("celery", 0, -1)]
+    messages = [decode(raw) for name in keys.QUEUE_LISTS for raw in client.lrange(name, 0, -1)]
     messages += [decode(json.dumps(json.loads(raw)[0])) for raw in client.hvals("unacked")]
     return any(task == keys.RECONCILE or (task == keys.HANDLE_EVENT and args[0].get("request_id") == request_id)
                for task, args, _headers in messages)

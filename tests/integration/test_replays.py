@@ -10,6 +10,7 @@ import json
 
 import pytest
 
+from core.metrics import queue_depth
 from devtools.processes import wait_until
 from tests.integration.conftest import send_order_webhook, wait_for_request
 from tests.payloads import shopify_headers
@@ -18,7 +19,7 @@ REQUEST = "admin-450789469-1"
 
 
 def idle(client) -> bool:
-    return client.llen("celery") == 0 and client.hlen("unacked") == 0
+    return queue_depth(client) == 0 and client.hlen("unacked") == 0
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +77,7 @@ def test_captured_bodies_sent_as_shop_redact_erase_nothing(web, shop, state, ser
         assert answer.status_code == 422, answer.json
 
     client = service.client
-    assert client.llen("celery") == 0
+    assert queue_depth(client) == 0
     assert state.get(REQUEST)["status"] == "done"
     assert state.journal_entries(REQUEST)
     assert client.keys("rw:seen:shopify:example.myshopify.com:*")

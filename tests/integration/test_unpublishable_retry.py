@@ -18,6 +18,7 @@ import time
 
 import pytest
 
+from core.metrics import queue_depth
 from devtools.processes import Workers, wait_until
 from tests.integration.conftest import send_order_webhook, wait_for_request
 
@@ -62,7 +63,7 @@ def retry_unpublished_while_redis_is_away(service, shop) -> float:
 def assert_replaced_once(service, shop, timeout: float) -> None:
     record = wait_for_request(service.state, REQUEST, timeout=timeout)
     assert record["status"] == "done", record
-    wait_until(lambda: service.client.llen("celery") == 0 and service.client.hlen("unacked") == 0, 20,
+    wait_until(lambda: queue_depth(service.client) == 0 and service.client.hlen("unacked") == 0, 20,
                message="every copy of the message to have run")
     assert len(shop.replacements()) == 1
     assert len(shop.drafts()) == 1
