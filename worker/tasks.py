@@ -68,7 +68,9 @@ def handle_compliance(self, event: dict) -> dict:
 def reconcile(self) -> dict:
     """Feeds what webhooks missed through the same idempotent path: orders still carrying a
     trigger tag, refunds made since the last run whose note asks for a replacement, and requests
-    stuck in a non-final state. A shop Shopify does not answer for is left to the next run."""
+    stuck in a non-final state. A shop Shopify does not answer for is left to the next run.
+    Queued behind fresh work (low priority): during an incident every order of its backlog is
+    still tagged, and would otherwise be queued again ahead of every other shop's next request."""
     settings, services = self.app.settings, self.app.services
     found = {"tagged_orders": 0, "refunds": 0, "stuck_requests": 0}
     for shop in settings.shops.values():
@@ -83,7 +85,7 @@ def reconcile(self) -> dict:
     for request_id in state.open_requests():
         record = state.get(request_id)
         if record and time.time() - float(record.get("updated_at", 0)) > STUCK_AFTER_SECONDS:
-            process_request.delay(request_id, record["request"]["shop"])
+            process_request.apply_async([request_id, record["request"]["shop"]], priority=keys.LOW_PRIORITY)
             found["stuck_requests"] += 1
     log.info("reconciled", extra=found)
     return found
@@ -93,7 +95,8 @@ def _reconcile_shop(services, settings, domain: str) -> tuple[int, int]:
     client, redis_client = services.client_for(domain), services.state.client
     tagged = 0
     for order_id in reconciliation.tagged_orders(client, settings):
-        handle_event.delay({"shop": domain, "source": "reconcile", "source_label": "admin tag", "order": order_id})
+        handle_event.apply_async([{"shop": domain, "source": "reconcile", "source_label": "admin tag",
+                                   "order": order_id}], priority=keys.LOW_PRIORITY)
         tagged += 1
     started = datetime.now(UTC)
     last = redis_client.get(keys.reconciled(domain))
@@ -102,7 +105,7 @@ def _reconcile_shop(services, settings, domain: str) -> tuple[int, int]:
     refunds = 0
     for event in reconciliation.refund_events(client, settings, since.replace(microsecond=0),
                                               known=lambda request_id: services.state.get(request_id) is not None):
-        handle_event.delay({**event, "shop": domain})
+        handle_event.apply_async([{**event, "shop": domain}], priority=keys.LOW_PRIORITY)
         refunds += 1
     redis_client.set(keys.reconciled(domain), started.timestamp())
     return tagged, refunds

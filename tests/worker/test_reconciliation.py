@@ -91,9 +91,11 @@ def app(redis_client):
 class Queued:
     def __init__(self):
         self.events = []
+        self.priorities = set()
 
-    def delay(self, event):
-        self.events.append(event)
+    def apply_async(self, args, priority=None):
+        self.events.extend(args)
+        self.priorities.add(priority)
 
 
 @pytest.fixture
@@ -121,6 +123,7 @@ def test_reconcile_queues_tagged_orders_and_lost_refunds_and_remembers_when_it_r
     assert [(e["source"], e.get("request_id"), e["order"]) for e in queued.events] == [
         ("reconcile", None, "gid://shopify/Order/1"), ("refund", "refund-9", "gid://shopify/Order/450789469")]
     assert all(event["shop"] == SHOP for event in queued.events)
+    assert queued.priorities == {keys.LOW_PRIORITY}  # behind every shop's fresh work
     first = float(redis_client.get(keys.reconciled(SHOP)))
     # The first run reads twice RECONCILE_MINUTES back; the next from the last run, less the overlap.
     [since] = [v["query"] for d, v in shopify.sent if d == docs.RECENT_REFUNDS]
