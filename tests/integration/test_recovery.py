@@ -19,7 +19,7 @@ from devtools.processes import ROOT, RedisServer, children, wait_until
 from tests.conftest import make_settings
 from tests.integration.conftest import ORDER_ID, send_order_webhook, wait_for_request
 from tests.payloads import shopify_headers
-from tests.queued import decode
+from tests.queued import QueuedTasks, decode
 from web import create_app
 
 LINE_ID = 518995019  # #1001's IPOD2008RED line
@@ -53,8 +53,8 @@ def test_redis_down_at_ingest_answers_503_within_a_second_and_the_retry_goes_thr
 
     own_redis.start()
     assert send_order_webhook(web, order, "wh-1", "ev-1").json == {"status": "queued"}
-    queued = [decode(raw)[2]["log_context"]["delivery_id"]
-              for name in keys.QUEUE_LISTS for raw in own_redis.client().lrange(name, 0, -1)]
+    queued = [headers["log_context"]["delivery_id"]
+              for _task, _args, headers in QueuedTasks(own_redis.client()).messages()]
     assert "wh-1" in queued
 
 
@@ -165,7 +165,7 @@ def test_a_refund_missed_during_an_outage_is_found_by_reconciliation_and_replace
 
 def about(client, request_id: str) -> bool:
     """Whether a reconcile task, or a task of the request, is queued or running."""
-    messages = [decode(raw) for name in keys.QUEUE_LISTS for raw in client.lrange(name, 0, -1)]
+    messages = QueuedTasks(client).messages()
     messages += [decode(json.dumps(json.loads(raw)[0])) for raw in client.hvals("unacked")]
     return any(task == keys.RECONCILE or (task == keys.HANDLE_EVENT and args[0].get("request_id") == request_id)
                for task, args, _headers in messages)
